@@ -1,0 +1,80 @@
+import { DecodeError } from './errors';
+import { FileSource, withFile } from './file-source';
+import { Mat4TrajectoryFile } from './mat4/trajectory';
+import type { ResultFile } from './types';
+
+export { DecodeError, isDecodeError } from './errors';
+export type { ResultFile, VariableInfo, VariableKind } from './types';
+
+export type SniffedFormat = 'mat4' | 'mat5' | 'mat73' | 'hdf5' | 'unknown';
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+const SNIFF_BYTES = 520;
+
+function startsWithAt(bytes: Uint8Array, signature: number[], at: number): boolean {
+  return bytes.length >= at + signature.length && signature.every((b, i) => bytes[at + i] === b);
+}
+
+/** Tells the container format from the first bytes, never from the file name or header text. */
+export function sniffFormat(head: Uint8Array): SniffedFormat {
+  if (startsWithAt(head, HDF5_SIGNATURE, 0)) {
+    return 'hdf5';
+  }
+  if (head.length >= 128) {
+    const endian = String.fromCharCode(head[126], head[127]);
+    if (endian === 'IM' || endian === 'MI') {
+      const version = endian === 'IM' ? head[124] | (head[125] << 8) : (head[124] << 8) | head[125];
+      if (version === 0x0200 || startsWithAt(head, HDF5_SIGNATURE, 512)) {
+        return 'mat73';
+      }
+      if (version === 0x0100) {
+        return 'mat5';
+      }
+    }
+  }
+  if (head.length >= 20) {
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const le = view.getInt32(0, true);
+    const be = view.getInt32(0, false);
+    if ((le >= 0 && le <= 52) || (be >= 1000 && be <= 1052)) {
+      return 'mat4';
+    }
+  }
+  return 'unknown';
+}
+
+const UNSUPPORTED: Record<Exclude<SniffedFormat, 'mat4'>, string> = {
+  mat5: 'MATLAB v5/v7 MAT-file: not a Dymola/OpenModelica trajectory result (MAT v5 support is planned)',
+  mat73: 'MATLAB v7.3 (HDF5) MAT-file: not supported yet',
+  hdf5: 'HDF5 file: not supported yet',
+  unknown: 'unknown format: not a MAT v4 result file',
+};
+
+async function decodeSource(source: FileSource): Promise<ResultFile> {
+  if (source.size === 0) {
+    throw new DecodeError(source.displayName, 'empty', 'file is empty');
+  }
+  const head = await source.read(0, Math.min(source.size, SNIFF_BYTES));
+  const format = sniffFormat(head);
+  if (format === 'mat4') {
+    return Mat4TrajectoryFile.fromSource(source);
+  }
+  throw new DecodeError(source.displayName, format === 'unknown' ? 'unknown_format' : 'unsupported_format', UNSUPPORTED[format]);
+}
+
+/**
+ * Opens a result file and reads its catalogue. Every failure is a DecodeError that names the
+ * file (`displayName`) and the problem.
+ */
+export async function openResultFile(path: string, displayName = path): Promise<ResultFile> {
+  try {
+    return await withFile(path, displayName, decodeSource);
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      throw error;
+    }
+    // A decoder bug must still surface as a per-file error, never take the caller down.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DecodeError(displayName, 'corrupt', `could not be decoded (${message})`);
+  }
+}

@@ -1,0 +1,102 @@
+import { ElementType, elementSize } from './records';
+
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+type NumericArray = Float64Array | Float32Array | Int32Array | Int16Array | Uint16Array | Uint8Array;
+
+/**
+ * A typed-array view on `bytes` when the host can read the elements natively (same byte order,
+ * aligned start), otherwise undefined. Views avoid a DataView call per element on the hot path.
+ */
+function nativeView(bytes: Uint8Array, type: ElementType, littleEndian: boolean): NumericArray | undefined {
+  if (littleEndian !== HOST_IS_LITTLE_ENDIAN && type !== ElementType.UInt8) {
+    return undefined;
+  }
+  const size = elementSize(type);
+  if (bytes.byteOffset % size !== 0) {
+    return undefined;
+  }
+  const length = bytes.byteLength / size;
+  switch (type) {
+    case ElementType.Float64:
+      return new Float64Array(bytes.buffer, bytes.byteOffset, length);
+    case ElementType.Float32:
+      return new Float32Array(bytes.buffer, bytes.byteOffset, length);
+    case ElementType.Int32:
+      return new Int32Array(bytes.buffer, bytes.byteOffset, length);
+    case ElementType.Int16:
+      return new Int16Array(bytes.buffer, bytes.byteOffset, length);
+    case ElementType.UInt16:
+      return new Uint16Array(bytes.buffer, bytes.byteOffset, length);
+    case ElementType.UInt8:
+      return bytes;
+  }
+}
+
+type ElementGetter = (index: number) => number;
+
+function dataViewGetter(bytes: Uint8Array, type: ElementType, littleEndian: boolean): ElementGetter {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (type) {
+    case ElementType.Float64:
+      return (i) => view.getFloat64(i * 8, littleEndian);
+    case ElementType.Float32:
+      return (i) => view.getFloat32(i * 4, littleEndian);
+    case ElementType.Int32:
+      return (i) => view.getInt32(i * 4, littleEndian);
+    case ElementType.Int16:
+      return (i) => view.getInt16(i * 2, littleEndian);
+    case ElementType.UInt16:
+      return (i) => view.getUint16(i * 2, littleEndian);
+    case ElementType.UInt8:
+      return (i) => view.getUint8(i);
+  }
+}
+
+/** Element accessor over raw matrix bytes, in whatever type and byte order the file uses. */
+export function elementGetter(bytes: Uint8Array, type: ElementType, littleEndian: boolean): ElementGetter {
+  const view = nativeView(bytes, type, littleEndian);
+  return view ? (i) => view[i] : dataViewGetter(bytes, type, littleEndian);
+}
+
+/** All elements widened to float64 (exact for every MAT v4 element type). */
+export function decodeNumbers(bytes: Uint8Array, type: ElementType, littleEndian: boolean): Float64Array {
+  const count = bytes.byteLength / elementSize(type);
+  const view = nativeView(bytes, type, littleEndian);
+  if (view) {
+    return Float64Array.from(view);
+  }
+  const get = dataViewGetter(bytes, type, littleEndian);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = get(i);
+  }
+  return out;
+}
+
+/**
+ * Copies every `stride`-th element starting at `first` into `out[outOffset..]`.
+ * This is the binTrans gather: one signal is one element per stored time step.
+ */
+export function gatherStrided(
+  bytes: Uint8Array,
+  type: ElementType,
+  littleEndian: boolean,
+  first: number,
+  stride: number,
+  count: number,
+  out: Float64Array,
+  outOffset: number
+): void {
+  const view = nativeView(bytes, type, littleEndian);
+  if (view) {
+    for (let r = 0, i = first; r < count; r++, i += stride) {
+      out[outOffset + r] = view[i];
+    }
+    return;
+  }
+  const get = dataViewGetter(bytes, type, littleEndian);
+  for (let r = 0, i = first; r < count; r++, i += stride) {
+    out[outOffset + r] = get(i);
+  }
+}

@@ -1,0 +1,427 @@
+import { parseDescription } from '../description';
+import { DecodeError } from '../errors';
+import { FileSource, withFile } from '../file-source';
+import { VariableIndex } from '../names';
+import type { ResultFile, VariableInfo } from '../types';
+import { decodeNumbers } from './elements';
+import { readSignals, type DataMatrix } from './matrix';
+import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
+import { decodeTextMatrix } from './text';
+
+/** Catalogue matrices (names, descriptions, dataInfo, data_1) above this size are rejected as corrupt. */
+const MAX_CATALOG_MATRIX_BYTES = 1024 * 1024 * 1024;
+const MAX_RECORDS = 4096;
+
+interface AclassInfo {
+  version: string;
+  transposed: boolean;
+}
+
+/** Where a variable's values live: a signal of data_1 or data_2, possibly negated. */
+interface Location {
+  matrix: 'data_1' | 'data_2';
+  signal: number;
+  negate: boolean;
+}
+
+interface CatalogMatrices {
+  records: Map<string, Mat4Record>;
+  data2Cols: number;
+}
+
+/**
+ * A Dymola / OpenModelica "Atrajectory" MAT v4 result (version 1.1, or 1.0 "export as plotted").
+ * Opening reads only the catalogue (names, descriptions, dataInfo, data_1 and record headers);
+ * trajectories are read by position on demand.
+ */
+export class Mat4TrajectoryFile implements ResultFile {
+  readonly format = 'dymola-mat4';
+  private readonly index: VariableIndex<VariableInfo>;
+  private timeCache: Promise<Float64Array> | undefined;
+
+  private constructor(
+    readonly path: string,
+    readonly displayName: string,
+    readonly sizeBytes: number,
+    readonly modifiedMs: number,
+    readonly variables: readonly VariableInfo[],
+    private readonly locations: Map<VariableInfo, Location>,
+    private readonly data2: DataMatrix,
+    readonly startTime: number | null,
+    readonly stopTime: number | null
+  ) {
+    this.index = new VariableIndex(variables);
+  }
+
+  get timePointCount(): number {
+    return this.data2.samples;
+  }
+
+  static async open(path: string, displayName = path): Promise<Mat4TrajectoryFile> {
+    return withFile(path, displayName, (source) => Mat4TrajectoryFile.fromSource(source));
+  }
+
+  static async fromSource(source: FileSource): Promise<Mat4TrajectoryFile> {
+    const aclassRecord = await readRecordHeader(source, 0);
+    if (aclassRecord.name !== 'Aclass' || !aclassRecord.isText) {
+      throw new DecodeError(
+        source.displayName,
+        'not_a_trajectory',
+        `MAT v4 file whose first matrix is "${aclassRecord.name}", not the "Aclass" text of a Dymola/OpenModelica result`
+      );
+    }
+    const aclass = await readAclass(source, aclassRecord);
+    const catalog = await walkCatalog(source, aclassRecord.end);
+    const parsed =
+      aclass.version === '1.0' ? await parseVersion10(source, catalog) : await parseVersion11(source, aclass, catalog);
+    const [startTime, stopTime] = await readTimeBounds(source, parsed.data2, parsed.data1);
+    return new Mat4TrajectoryFile(
+      source.path,
+      source.displayName,
+      source.size,
+      source.modifiedMs,
+      parsed.variables,
+      parsed.locations,
+      parsed.data2,
+      startTime,
+      stopTime
+    );
+  }
+
+  findVariable(name: string): VariableInfo | undefined {
+    return this.index.find(name);
+  }
+
+  readTime(): Promise<Float64Array> {
+    if (!this.timeCache) {
+      this.timeCache = withFile(this.path, this.displayName, async (source) => {
+        const [time] = await readSignals(source, this.data2, [0], 0, this.data2.samples);
+        return time;
+      });
+      this.timeCache.catch(() => (this.timeCache = undefined));
+    }
+    return this.timeCache;
+  }
+
+  async readValues(variables: readonly VariableInfo[], first: number, end: number): Promise<Float64Array[]> {
+    const locations = variables.map((variable) => this.locationOf(variable));
+    const count = Math.max(0, end - first);
+    const trajectorySignals = [...new Set(locations.filter((l) => l.matrix === 'data_2').map((l) => l.signal))];
+    const columns =
+      trajectorySignals.length === 0
+        ? []
+        : await withFile(this.path, this.displayName, (source) =>
+            readSignals(source, this.data2, trajectorySignals, first, end)
+          );
+    const bySignal = new Map(trajectorySignals.map((signal, k) => [signal, columns[k]]));
+    return variables.map((variable, k) => {
+      const location = locations[k];
+      if (location.matrix === 'data_1') {
+        return new Float64Array(count).fill(variable.value ?? NaN);
+      }
+      const column = bySignal.get(location.signal)!;
+      return location.negate ? negated(column) : column;
+    });
+  }
+
+  private locationOf(variable: VariableInfo): Location {
+    const location = this.locations.get(variable);
+    if (!location) {
+      throw new DecodeError(this.displayName, 'unknown_variable', `has no variable "${variable.name}"`);
+    }
+    return location;
+  }
+}
+
+function negated(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    // Unary minus keeps the sign of zero: a negated alias of 0 is -0, as in the file's semantics.
+    out[i] = -values[i];
+  }
+  return out;
+}
+
+async function readMatrixBytes(source: FileSource, record: Mat4Record): Promise<Uint8Array> {
+  requireComplete(record, source);
+  if (record.declaredBytes > MAX_CATALOG_MATRIX_BYTES) {
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `matrix "${record.name}" declares ${record.declaredBytes} bytes, more than a catalogue matrix can hold`
+    );
+  }
+  return source.read(record.dataOffset, record.declaredBytes);
+}
+
+async function readAclass(source: FileSource, record: Mat4Record): Promise<AclassInfo> {
+  const rows = decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, false);
+  const [kind = '', version = '', , orientation = ''] = rows;
+  if (kind === 'AlinearSystem') {
+    throw new DecodeError(source.displayName, 'not_a_trajectory', 'linearization result (AlinearSystem, e.g. dslin.mat), not a trajectory');
+  }
+  if (kind !== 'Atrajectory') {
+    throw new DecodeError(source.displayName, 'not_a_trajectory', `Aclass is "${kind}", not a Dymola/OpenModelica trajectory`);
+  }
+  if (version !== '1.1' && version !== '1.0') {
+    throw new DecodeError(source.displayName, 'unsupported_format', `trajectory version "${version}" is not supported (1.0 and 1.1 are)`);
+  }
+  if (version === '1.1' && orientation !== 'binTrans' && orientation !== 'binNormal') {
+    throw new DecodeError(source.displayName, 'corrupt', `Aclass orientation is "${orientation}", expected binTrans or binNormal`);
+  }
+  return { version, transposed: orientation === 'binTrans' };
+}
+
+/**
+ * Walks the record headers after Aclass. The last record may be a data matrix that is still being
+ * written: its declared column count is clamped to what the file holds.
+ */
+async function walkCatalog(source: FileSource, start: number): Promise<CatalogMatrices> {
+  const records = new Map<string, Mat4Record>();
+  let offset = start;
+  let data2Cols = 0;
+  for (let n = 0; offset < source.size; n++) {
+    if (n >= MAX_RECORDS) {
+      throw new DecodeError(source.displayName, 'corrupt', `more than ${MAX_RECORDS} matrices`);
+    }
+    const record = await readRecordHeader(source, offset);
+    if (!records.has(record.name)) {
+      records.set(record.name, record);
+    }
+    const isTrajectoryData = record.name === 'data_2' || record.name === 'data';
+    if (isTrajectoryData && (await isStillBeingWritten(source, record))) {
+      // A simulation still running: header columns are patched late (or never), rows are appended.
+      const rowBytes = record.rows * elementSize(record.elementType);
+      data2Cols = rowBytes === 0 ? 0 : Math.floor((source.size - record.dataOffset) / rowBytes);
+      if (record.declaredCols !== 0) {
+        data2Cols = Math.min(data2Cols, record.declaredCols);
+      }
+      break;
+    }
+    if (isTrajectoryData) {
+      data2Cols = record.declaredCols;
+    }
+    offset = record.end;
+  }
+  return { records, data2Cols };
+}
+
+/**
+ * True when the matrix runs past the end of the file, or declares no columns yet while bytes
+ * that are not another matrix follow it (OpenModelica writes ncols = 0 until the run ends).
+ */
+async function isStillBeingWritten(source: FileSource, record: Mat4Record): Promise<boolean> {
+  if (record.end > source.size) {
+    return true;
+  }
+  if (record.declaredCols !== 0 || record.end === source.size) {
+    return false;
+  }
+  try {
+    await readRecordHeader(source, record.end);
+    return false;
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      return true;
+    }
+    throw error;
+  }
+}
+
+function requireRecord(source: FileSource, catalog: CatalogMatrices, name: string): Mat4Record {
+  const record = catalog.records.get(name);
+  if (!record) {
+    throw new DecodeError(source.displayName, 'corrupt', `the "${name}" matrix is missing`);
+  }
+  return record;
+}
+
+function dataMatrix(record: Mat4Record, cols: number, samplesContiguous: boolean): DataMatrix {
+  return {
+    name: record.name,
+    dataOffset: record.dataOffset,
+    signals: samplesContiguous ? record.rows : cols,
+    samples: samplesContiguous ? cols : record.rows,
+    samplesContiguous,
+    elementType: record.elementType,
+    littleEndian: record.littleEndian,
+  };
+}
+
+function requireNumeric(source: FileSource, record: Mat4Record): void {
+  if (record.isText) {
+    throw new DecodeError(source.displayName, 'corrupt', `matrix "${record.name}" is text, expected numbers`);
+  }
+}
+
+interface ParsedTrajectory {
+  variables: VariableInfo[];
+  locations: Map<VariableInfo, Location>;
+  data1: DataMatrix | undefined;
+  data2: DataMatrix;
+}
+
+async function readStrings(source: FileSource, record: Mat4Record, transposed: boolean): Promise<string[]> {
+  if (!record.isText && record.elementType !== ElementType.Float64 && record.elementType !== ElementType.UInt8) {
+    throw new DecodeError(source.displayName, 'corrupt', `matrix "${record.name}" is not text`);
+  }
+  return decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
+}
+
+async function parseVersion11(source: FileSource, aclass: AclassInfo, catalog: CatalogMatrices): Promise<ParsedTrajectory> {
+  const { transposed } = aclass;
+  const nameRecord = requireRecord(source, catalog, 'name');
+  const names = await readStrings(source, nameRecord, transposed);
+  const descriptionRecord = catalog.records.get('description');
+  const descriptions = descriptionRecord ? await readStrings(source, descriptionRecord, transposed) : [];
+  if (descriptionRecord && descriptions.length !== names.length) {
+    throw new DecodeError(source.displayName, 'corrupt', `${names.length} names but ${descriptions.length} descriptions`);
+  }
+  const dataInfo = await readDataInfo(source, requireRecord(source, catalog, 'dataInfo'), transposed, names.length);
+
+  const data2Record = requireRecord(source, catalog, 'data_2');
+  requireNumeric(source, data2Record);
+  const data2 = dataMatrix(data2Record, catalog.data2Cols, transposed);
+  if (!transposed) {
+    requireComplete(data2Record, source);
+  }
+  if (names.length === 0 || (data2.signals === 0 && data2.samples > 0)) {
+    throw new DecodeError(source.displayName, 'corrupt', 'has no time signal');
+  }
+  const data1Record = catalog.records.get('data_1');
+  let data1: DataMatrix | undefined;
+  let data1Values: Float64Array = new Float64Array(0);
+  if (data1Record && data1Record.declaredBytes > 0) {
+    requireNumeric(source, data1Record);
+    data1 = dataMatrix(data1Record, data1Record.declaredCols, transposed);
+    const bytes = await readMatrixBytes(source, data1Record);
+    data1Values = firstSampleOfEachSignal(decodeNumbers(bytes, data1Record.elementType, data1Record.littleEndian), data1);
+  }
+
+  const variables: VariableInfo[] = [];
+  const locations = new Map<VariableInfo, Location>();
+  names.forEach((name, i) => {
+    const [block, k] = dataInfo[i];
+    const location = locate(source, name, i, block, k, data1, data2);
+    if (!location) {
+      return;
+    }
+    const parts = parseDescription(descriptions[i] ?? '');
+    const isTime = i === 0 || block === 0;
+    const variable: VariableInfo = {
+      name,
+      description: parts.text,
+      unit: parts.unit ?? (isTime ? 's' : null),
+      displayUnit: parts.displayUnit,
+      valueType: parts.valueType,
+      kind: isTime ? 'time' : location.matrix === 'data_1' ? 'parameter' : 'trajectory',
+    };
+    if (location.matrix === 'data_1') {
+      const raw = data1Values[location.signal];
+      variable.value = location.negate ? -raw : raw;
+    }
+    variables.push(variable);
+    locations.set(variable, location);
+  });
+  return { variables, locations, data1, data2 };
+}
+
+/** The values at the first sample of each signal (data_1 holds each parameter at start and stop). */
+function firstSampleOfEachSignal(values: Float64Array, matrix: DataMatrix): Float64Array {
+  const out = new Float64Array(matrix.signals);
+  for (let s = 0; s < matrix.signals; s++) {
+    out[s] = matrix.samplesContiguous ? values[s] : values[s * matrix.samples];
+  }
+  return out;
+}
+
+async function readDataInfo(source: FileSource, record: Mat4Record, transposed: boolean, count: number): Promise<Array<[number, number]>> {
+  requireNumeric(source, record);
+  const entriesPerVariable = transposed ? record.rows : record.declaredCols;
+  const variableCount = transposed ? record.declaredCols : record.rows;
+  if (variableCount !== count || entriesPerVariable < 2) {
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `dataInfo is ${record.rows}x${record.declaredCols}, which does not describe ${count} variables`
+    );
+  }
+  const values = decodeNumbers(await readMatrixBytes(source, record), record.elementType, record.littleEndian);
+  const entry = (i: number, j: number) => (transposed ? values[i * entriesPerVariable + j] : values[j * variableCount + i]);
+  return Array.from({ length: count }, (_, i): [number, number] => [entry(i, 0), entry(i, 1)]);
+}
+
+function locate(
+  source: FileSource,
+  name: string,
+  i: number,
+  block: number,
+  k: number,
+  data1: DataMatrix | undefined,
+  data2: DataMatrix
+): Location | undefined {
+  if (i === 0 || block === 0) {
+    // Time is the first name and the first signal of every data matrix, whatever its dataInfo says.
+    return { matrix: 'data_2', signal: 0, negate: false };
+  }
+  if (block !== 1 && block !== 2) {
+    // Other blocks (e.g. OpenModelica's pending String data) are not numeric trajectories.
+    return undefined;
+  }
+  const matrix = block === 1 ? data1 : data2;
+  const signal = Math.abs(k) - 1;
+  if (!Number.isInteger(k) || k === 0 || !matrix || signal >= matrix.signals) {
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `variable "${name}" points to column ${k} of data_${block}, which does not exist`
+    );
+  }
+  return { matrix: block === 1 ? 'data_1' : 'data_2', signal, negate: k < 0 };
+}
+
+/** Version 1.0 ("export as plotted"): `names` plus one `data` matrix whose first column is time. */
+async function parseVersion10(source: FileSource, catalog: CatalogMatrices): Promise<ParsedTrajectory> {
+  const namesRecord = requireRecord(source, catalog, 'names');
+  const names = await readStrings(source, namesRecord, false);
+  const dataRecord = requireRecord(source, catalog, 'data');
+  requireNumeric(source, dataRecord);
+  requireComplete(dataRecord, source);
+  const data2 = dataMatrix(dataRecord, dataRecord.declaredCols, false);
+  if (data2.signals !== names.length) {
+    throw new DecodeError(source.displayName, 'corrupt', `${names.length} names but ${data2.signals} data columns`);
+  }
+  const variables: VariableInfo[] = [];
+  const locations = new Map<VariableInfo, Location>();
+  names.forEach((name, signal) => {
+    const variable: VariableInfo = {
+      name,
+      description: '',
+      unit: signal === 0 ? 's' : null,
+      displayUnit: null,
+      valueType: null,
+      kind: signal === 0 ? 'time' : 'trajectory',
+    };
+    variables.push(variable);
+    locations.set(variable, { matrix: 'data_2', signal, negate: false });
+  });
+  return { variables, locations, data1: undefined, data2 };
+}
+
+async function readTimeBounds(
+  source: FileSource,
+  data2: DataMatrix,
+  data1: DataMatrix | undefined
+): Promise<[number | null, number | null]> {
+  if (data2.samples > 0 && data2.signals > 0) {
+    const [first] = await readSignals(source, data2, [0], 0, 1);
+    const [last] = await readSignals(source, data2, [0], data2.samples - 1, data2.samples);
+    return [first[0], last[0]];
+  }
+  if (data1 && data1.signals > 0 && data1.samples > 0) {
+    // No time points yet: data_1's time row still holds the declared start and stop times.
+    const [declared] = await readSignals(source, data1, [0], 0, data1.samples);
+    return [declared[0], declared[declared.length - 1]];
+  }
+  return [null, null];
+}

@@ -1,0 +1,38 @@
+export type VariableKind = 'time' | 'trajectory' | 'parameter';
+
+export interface VariableInfo {
+  name: string;
+  /** The description without its unit/type bracket. */
+  description: string;
+  unit: string | null;
+  displayUnit: string | null;
+  /** `Boolean`, `Integer` or an enumeration name when the file says so, otherwise null. */
+  valueType: string | null;
+  kind: VariableKind;
+  /** The constant value of a parameter; absent for time and trajectories. */
+  value?: number;
+}
+
+/** A decoded result file: its catalogue in memory, its values read on demand. */
+export interface ResultFile {
+  readonly path: string;
+  /** The name used in error messages (relative to its data root). */
+  readonly displayName: string;
+  /** A short format label, e.g. "dymola-mat4". */
+  readonly format: string;
+  readonly sizeBytes: number;
+  readonly modifiedMs: number;
+  readonly variables: readonly VariableInfo[];
+  readonly timePointCount: number;
+  readonly startTime: number | null;
+  readonly stopTime: number | null;
+  /** Exact name first, then the spellings other tools use (Time/time, der(), subscript spaces). */
+  findVariable(name: string): VariableInfo | undefined;
+  /** The abscissa, non-decreasing; duplicated stamps are events. */
+  readTime(): Promise<Float64Array>;
+  /**
+   * Values of `variables` at time points `[first, end)`. Parameters are constant, so they yield
+   * their value at every requested point.
+   */
+  readValues(variables: readonly VariableInfo[], first: number, end: number): Promise<Float64Array[]>;
+}
