@@ -33,6 +33,12 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // SimViz build output, generated data and test artefacts
+      'build/',
+      'data/',
+      'tests/harness/out/',
+      '.test-results/',
+      '.scratch/',
     ],
   },
   ...baseConfig,

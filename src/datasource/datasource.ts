@@ -1,93 +1,101 @@
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import {
-  CoreApp,
-  DataQueryRequest,
-  DataQueryResponse,
   DataSourceApi,
-  DataSourceInstanceSettings,
-  createDataFrame,
-  FieldType,
+  type CoreApp,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type ScopedVars,
+  type TestDataSourceResponse,
 } from '@grafana/data';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY, DataSourceResponse } from './types';
-import { lastValueFrom } from 'rxjs';
+import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
-export class DataSource extends DataSourceApi<MyQuery, MyDataSourceOptions> {
-  baseUrl: string;
+import { isSeriesError } from '../shared/api';
+import { ProxyClient, toProxyError } from '../shared/proxyClient';
+import { testConnection } from './connection';
+import { seriesToFrame } from './frames';
+import { interpolateQuery } from './interpolate';
+import { DEFAULT_QUERY, MS_PER_SIMULATION_SECOND, PROXY_ROUTE, type SimVizOptions, type SimVizQuery } from './types';
+import { SimVizVariableSupport } from './variables';
 
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
+  readonly client: ProxyClient;
+  private readonly proxyUrl: string | undefined;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<SimVizOptions>,
+    client?: ProxyClient,
+    readonly templateSrv: TemplateSrv = getTemplateSrv()
+  ) {
     super(instanceSettings);
-    this.baseUrl = instanceSettings.url!;
+    this.proxyUrl = instanceSettings.jsonData.proxyUrl;
+    this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`);
+    this.variables = new SimVizVariableSupport(this);
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  getDefaultQuery(_app: CoreApp): Partial<SimVizQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
+  /** Hidden and incomplete queries are not sent at all. */
+  filterQuery(query: SimVizQuery): boolean {
+    return !query.hide && (query.simulations?.length ?? 0) > 0 && (query.variables?.length ?? 0) > 0;
   }
 
-  async query(options: DataQueryRequest<MyQuery>): Promise<DataQueryResponse> {
-    const { range } = options;
-    const from = range!.from.valueOf();
-    const to = range!.to.valueOf();
-
-    // Return a constant for each query.
-    const data = options.targets.map((target) => {
-      return createDataFrame({
-        refId: target.refId,
-        fields: [
-          { name: 'Time', values: [from, to], type: FieldType.time },
-          { name: 'Value', values: [target.constant, target.constant], type: FieldType.number },
-        ],
-      });
-    });
-
-    return { data };
+  async query(request: DataQueryRequest<SimVizQuery>): Promise<DataQueryResponse> {
+    const targets = request.targets
+      .filter((target) => !target.hide)
+      .map((target) => interpolateQuery(target, this.templateSrv, request.scopedVars))
+      .filter((target) => this.filterQuery(target));
+    const results = await Promise.all(targets.map((target) => this.runTarget(request, target)));
+    return {
+      data: results.flatMap((r) => r.frames),
+      errors: results.flatMap((r) => r.errors),
+    };
   }
 
-  async request(url: string, params?: string) {
-    const response = getBackendSrv().fetch<DataSourceResponse>({
-      url: `${this.baseUrl}${url}${params?.length ? `?${params}` : ''}`,
-    });
-    return lastValueFrom(response);
+  /** Keeps queries meaningful when a panel is opened in Explore, where dashboard variables do not exist. */
+  interpolateVariablesInQueries(queries: SimVizQuery[], scopedVars: ScopedVars): SimVizQuery[] {
+    return queries.map((query) => interpolateQuery(query, this.templateSrv, scopedVars));
   }
 
-  /**
-   * Checks whether we can connect to the API.
-   */
-  async testDatasource() {
-    const defaultErrorMessage = 'Cannot connect to API';
+  getQueryDisplayText(query: SimVizQuery): string {
+    return `${(query.variables ?? []).join(', ') || 'no variables'} of ${(query.simulations ?? []).length} simulation(s)`;
+  }
 
+  testDatasource(): Promise<TestDataSourceResponse> {
+    return testConnection(this.client, this.proxyUrl);
+  }
+
+  private async runTarget(
+    request: DataQueryRequest<SimVizQuery>,
+    target: SimVizQuery
+  ): Promise<{ frames: DataFrame[]; errors: DataQueryError[] }> {
     try {
-      const response = await this.request('/health');
-      if (response.status === 200) {
-        return {
-          status: 'success',
-          message: 'Success',
-        };
-      } else {
-        return {
-          status: 'error',
-          message: response.statusText ? response.statusText : defaultErrorMessage,
-        };
-      }
-    } catch (err) {
-      let message = '';
-      if (typeof err === 'string') {
-        message = err;
-      } else if (isFetchError(err)) {
-        message = 'Fetch error: ' + (err.statusText ? err.statusText : defaultErrorMessage);
-        if (err.data && err.data.error && err.data.error.code) {
-          message += ': ' + err.data.error.code + '. ' + err.data.error.message;
+      const response = await this.client.query(
+        {
+          simulations: target.simulations,
+          variables: target.variables,
+          from: request.range.from.valueOf() / MS_PER_SIMULATION_SECOND,
+          to: request.range.to.valueOf() / MS_PER_SIMULATION_SECOND,
+          maxDataPoints: request.maxDataPoints,
+        },
+        `${request.requestId}-${target.refId}`
+      );
+      const frames: DataFrame[] = [];
+      const errors: DataQueryError[] = [];
+      for (const entry of response.series) {
+        if (isSeriesError(entry)) {
+          errors.push({ refId: target.refId, message: entry.error.message });
+        } else {
+          frames.push(seriesToFrame(entry, target.refId));
         }
       }
-      return {
-        status: 'error',
-        message,
-      };
+      return { frames, errors };
+    } catch (error) {
+      return { frames: [], errors: [{ refId: target.refId, message: toProxyError(error).message }] };
     }
   }
 }

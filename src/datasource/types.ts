@@ -1,34 +1,42 @@
-import { DataSourceJsonData } from '@grafana/data';
-import { DataQuery } from '@grafana/schema';
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 
-export interface MyQuery extends DataQuery {
-  queryText?: string;
-  constant: number;
+export interface SimVizQuery extends DataQuery {
+  /** Simulation ids, as listed by the proxy. */
+  simulations: string[];
+  /** Variable names as stored in the result files. */
+  variables: string[];
 }
 
-export const DEFAULT_QUERY: Partial<MyQuery> = {
-  constant: 6.5,
+export const DEFAULT_QUERY: Partial<SimVizQuery> = {
+  simulations: [],
+  variables: [],
 };
 
-export interface DataPoint {
-  Time: number;
-  Value: number;
+/** Settings stored in the datasource's jsonData (visible to every user). */
+export interface SimVizOptions extends DataSourceJsonData {
+  /** Where Grafana's server reaches the SimViz proxy, e.g. http://simviz-proxy:9800 */
+  proxyUrl?: string;
 }
 
-export interface DataSourceResponse {
-  datapoints: DataPoint[];
-}
-
-/**
- * These are options configured for each DataSource instance
- */
-export interface MyDataSourceOptions extends DataSourceJsonData {
-  path?: string;
-}
-
-/**
- * Value that is used in the backend, but never sent over HTTP to the frontend
- */
-export interface MySecureJsonData {
+/** Settings stored encrypted; the browser only learns whether they are set. */
+export interface SimVizSecureJsonData {
   apiKey?: string;
 }
+
+/** The data-proxy route in plugin.json that forwards to the proxy URL with the API key. */
+export const PROXY_ROUTE = 'simviz';
+
+/** Simulation time t seconds is shown at t·1000 ms after the epoch, so runs overlay aligned at t = 0. */
+export const MS_PER_SIMULATION_SECOND = 1000;
+
+export interface SimVizVariableQuery extends DataQuery {
+  /** What the template variable lists. */
+  kind: 'simulations' | 'variables';
+  /** Text search on the proxy (names, paths; for variables also descriptions). */
+  search?: string;
+  /** For `variables`: the simulation(s) whose variables to list; may be `$simulation`. */
+  simulations?: string[];
+}
+
+export const DEFAULT_VARIABLE_QUERY: SimVizVariableQuery = { refId: 'SimVizVariable', kind: 'simulations' };

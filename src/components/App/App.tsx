@@ -1,23 +1,16 @@
 import React from 'react';
-import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
-import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import { Navigate, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
 
-function App(props: AppRootProps) {
+import { DEFAULT_DATASOURCE_UID, ROUTES, type AppSettings } from '../../constants';
+import { SimulationsPage } from '../../pages/SimulationsPage';
+
+function App({ meta }: AppRootProps<AppSettings>) {
+  const datasourceUid = meta.jsonData?.datasourceUid || DEFAULT_DATASOURCE_UID;
   return (
     <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
+      <Route path={ROUTES.Simulations} element={<SimulationsPage datasourceUid={datasourceUid} />} />
+      <Route path="*" element={<Navigate to={ROUTES.Simulations} replace />} />
     </Routes>
   );
 }

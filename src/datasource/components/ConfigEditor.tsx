@@ -1,71 +1,62 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
-import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { MyDataSourceOptions, MySecureJsonData } from '../types';
+import React, { type ChangeEvent } from 'react';
+import { Field, FieldSet, Input, SecretInput, Stack, Text } from '@grafana/ui';
+import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 
-interface Props extends DataSourcePluginOptionsEditorProps<MyDataSourceOptions, MySecureJsonData> {}
+import type { SimVizOptions, SimVizSecureJsonData } from '../types';
 
-export function ConfigEditor(props: Props) {
-  const { onOptionsChange, options } = props;
+type Props = DataSourcePluginOptionsEditorProps<SimVizOptions, SimVizSecureJsonData>;
+
+export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
 
-  const onPathChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      jsonData: {
-        ...jsonData,
-        path: event.target.value,
-      },
-    });
+  const onProxyUrlChange = (event: ChangeEvent<HTMLInputElement>) => {
+    onOptionsChange({ ...options, jsonData: { ...jsonData, proxyUrl: event.target.value.trim() } });
   };
 
-  // Secure field (only sent to the backend)
-  const onAPIKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      secureJsonData: {
-        apiKey: event.target.value,
-      },
-    });
+  const onApiKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, apiKey: event.target.value } });
   };
 
-  const onResetAPIKey = () => {
+  const onApiKeyReset = () => {
     onOptionsChange({
       ...options,
-      secureJsonFields: {
-        ...options.secureJsonFields,
-        apiKey: false,
-      },
-      secureJsonData: {
-        ...options.secureJsonData,
-        apiKey: '',
-      },
+      secureJsonFields: { ...secureJsonFields, apiKey: false },
+      secureJsonData: { ...secureJsonData, apiKey: '' },
     });
   };
 
   return (
-    <>
-      <InlineField label="Path" labelWidth={14} interactive tooltip={'Json field returned to frontend'}>
-        <Input
-          id="config-editor-path"
-          onChange={onPathChange}
-          value={jsonData.path}
-          placeholder="Enter the path, e.g. /api/v1"
-          width={40}
-        />
-      </InlineField>
-      <InlineField label="API Key" labelWidth={14} interactive tooltip={'Secure json field (backend only)'}>
-        <SecretInput
+    <Stack direction="column" gap={2}>
+      <Text color="secondary">
+        SimViz reads Dymola and OpenModelica result files through the SimViz proxy. Grafana&apos;s server forwards every
+        request to the proxy and adds the API key, so the key never reaches the browser.
+      </Text>
+      <FieldSet label="Connection">
+        <Field
+          label="Proxy URL"
+          description="Where the Grafana server reaches the SimViz proxy, for example http://simviz-proxy:9800"
           required
-          id="config-editor-api-key"
-          isConfigured={secureJsonFields.apiKey}
-          value={secureJsonData?.apiKey}
-          placeholder="Enter your API key"
-          width={40}
-          onReset={onResetAPIKey}
-          onChange={onAPIKeyChange}
-        />
-      </InlineField>
-    </>
+        >
+          <Input
+            id="simviz-config-proxy-url"
+            value={jsonData.proxyUrl ?? ''}
+            onChange={onProxyUrlChange}
+            placeholder="http://localhost:9800"
+            width={60}
+          />
+        </Field>
+        <Field label="API key" description="One of the keys the proxy was started with (--api-key). Leave empty if it runs without keys.">
+          <SecretInput
+            id="simviz-config-api-key"
+            isConfigured={Boolean(secureJsonFields?.apiKey)}
+            value={secureJsonData?.apiKey ?? ''}
+            placeholder="API key"
+            width={60}
+            onChange={onApiKeyChange}
+            onReset={onApiKeyReset}
+          />
+        </Field>
+      </FieldSet>
+    </Stack>
   );
 }

@@ -1,43 +1,38 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, Stack } from '@grafana/ui';
-import { QueryEditorProps } from '@grafana/data';
-import { DataSource } from '../datasource';
-import { MyDataSourceOptions, MyQuery } from '../types';
+import React from 'react';
+import { InlineField, Stack } from '@grafana/ui';
+import type { QueryEditorProps } from '@grafana/data';
 
-type Props = QueryEditorProps<DataSource, MyQuery, MyDataSourceOptions>;
+import type { DataSource } from '../datasource';
+import type { SimVizOptions, SimVizQuery } from '../types';
+import { SimulationSelect } from './SimulationSelect';
+import { VariableSelect } from './VariableSelect';
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onQueryTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, queryText: event.target.value });
-  };
+type Props = QueryEditorProps<DataSource, SimVizQuery, SimVizOptions>;
 
-  const onConstantChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, constant: parseFloat(event.target.value) });
-    // executes the query
+export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) {
+  const simulation = query.simulations?.[0];
+  const variables = query.variables ?? [];
+
+  const update = (next: Partial<SimVizQuery>) => {
+    onChange({ ...query, ...next });
     onRunQuery();
   };
 
-  const { queryText, constant } = query;
-
   return (
-    <Stack gap={0}>
-      <InlineField label="Constant">
-        <Input
-          id="query-editor-constant"
-          onChange={onConstantChange}
-          value={constant}
-          width={8}
-          type="number"
-          step="0.1"
+    <Stack direction="row" gap={1} wrap="wrap">
+      <InlineField label="Simulation" labelWidth={14} tooltip="A result file found by the SimViz proxy" htmlFor="simviz-query-simulation">
+        <SimulationSelect
+          client={datasource.client}
+          value={simulation}
+          onChange={(id) => update({ simulations: [id] })}
         />
       </InlineField>
-      <InlineField label="Query Text" labelWidth={16} tooltip="Not used yet">
-        <Input
-          id="query-editor-query-text"
-          onChange={onQueryTextChange}
-          value={queryText || ''}
-          required
-          placeholder="Enter a query"
+      <InlineField label="Variables" labelWidth={14} tooltip="Search by name or description" htmlFor="simviz-query-variables" grow>
+        <VariableSelect
+          client={datasource.client}
+          simulation={simulation}
+          value={variables}
+          onChange={(names) => update({ variables: names })}
         />
       </InlineField>
     </Stack>

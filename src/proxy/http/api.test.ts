@@ -170,6 +170,13 @@ describe('variables', () => {
     expect(body.items.every((v) => v.kind === 'trajectory' && /current flowing/i.test(v.description))).toBe(true);
   });
 
+  it('ranks exact and prefix name matches before other matches', async () => {
+    const chua = await simulationNamed('dymola_chuacircuit');
+    const { body } = await requestJson<VariablePage>(proxy, `/api/v1/simulations/${chua.id}/variables?search=g.t&limit=3`, { key: KEY });
+    // File order is G.T_ref, G.T, G.T_heatPort.
+    expect(body.items.map((v) => v.name)).toEqual(['G.T', 'G.T_ref', 'G.T_heatPort']);
+  });
+
   it('answers 422 with the reason for a file that cannot be decoded', async () => {
     const dslin = await simulationNamed('dymola_dslin_pid');
     const { status, body } = await requestJson<ErrorBody>(proxy, `/api/v1/simulations/${dslin.id}/variables`, { key: KEY });

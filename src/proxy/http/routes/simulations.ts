@@ -40,8 +40,37 @@ function toVariable(info: VariableInfo): Variable {
   return variable;
 }
 
-function matchesSearch(info: VariableInfo, needle: string | undefined): boolean {
-  return !needle || info.name.toLowerCase().includes(needle) || info.description.toLowerCase().includes(needle);
+/**
+ * How well a variable matches a search: exact name first, then names starting with it, then names
+ * containing it, then descriptions containing it; undefined when it does not match at all.
+ */
+function searchRank(info: VariableInfo, needle: string | undefined): number | undefined {
+  if (!needle) {
+    return 0;
+  }
+  const name = info.name.toLowerCase();
+  if (name === needle) {
+    return 0;
+  }
+  if (name.startsWith(needle)) {
+    return 1;
+  }
+  if (name.includes(needle)) {
+    return 2;
+  }
+  return info.description.toLowerCase().includes(needle) ? 3 : undefined;
+}
+
+function searchVariables(variables: readonly VariableInfo[], needle: string | undefined, kind: string | undefined): VariableInfo[] {
+  const ranked: Array<{ info: VariableInfo; rank: number }> = [];
+  for (const info of variables) {
+    const rank = kind && info.kind !== kind ? undefined : searchRank(info, needle);
+    if (rank !== undefined) {
+      ranked.push({ info, rank });
+    }
+  }
+  // Array.prototype.sort is stable: equally good matches keep the file's order.
+  return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.info);
 }
 
 export function simulationRoutes(app: App, catalog: Catalog): void {
@@ -79,7 +108,7 @@ export function simulationRoutes(app: App, catalog: Catalog): void {
         throw new HttpError(404, 'not_found', `no simulation with id "${simulation.id}"`);
       }
       const needle = search?.trim().toLowerCase();
-      const matches = file.variables.filter((v) => (!kind || v.kind === kind) && matchesSearch(v, needle));
+      const matches = searchVariables(file.variables, needle, kind);
       return { items: matches.slice(offset, offset + limit).map(toVariable), total: matches.length };
     }
   );

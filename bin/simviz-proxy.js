@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `simviz-proxy` command: runs the bundled proxy when it has been built
+// (npm run build:proxy), otherwise the TypeScript sources through tsx.
+// SIMVIZ_PROXY_FROM_SOURCE=1 forces the sources.
+'use strict';
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+const bundle = path.join(__dirname, '..', 'build', 'proxy', 'simviz-proxy.js');
+if (existsSync(bundle) && !process.env.SIMVIZ_PROXY_FROM_SOURCE) {
+  require(bundle);
+} else {
+  const { spawnSync } = require('node:child_process');
+  const source = path.join(__dirname, '..', 'src', 'proxy', 'cli.ts');
+  const tsx = require.resolve('tsx/cli');
+  const result = spawnSync(process.execPath, [tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status === null ? 1 : result.status);
+}

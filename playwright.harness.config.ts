@@ -1,0 +1,35 @@
+import { defineConfig } from '@playwright/test';
+
+import { HARNESS_PORT, HARNESS_URL } from './tests/harness/constants';
+
+/**
+ * Browser tests of the built plugin (dist/) in the harness that loads it the way Grafana does,
+ * against a real SimViz proxy. Chromium is Debian's (apt-get install chromium); Playwright's own
+ * browser download is never used.
+ */
+export default defineConfig({
+  testDir: './tests/browser',
+  fullyParallel: false,
+  workers: 1,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: true,
+  retries: 0,
+  outputDir: '.test-results/playwright',
+  reporter: [['list'], ['json', { outputFile: '.test-results/playwright.json' }]],
+  use: {
+    baseURL: HARNESS_URL,
+    viewport: { width: 1280, height: 900 },
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: `npx tsx tests/harness/server.ts --port ${HARNESS_PORT}`,
+    url: `${HARNESS_URL}/api/harness/datasources`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,28 @@
+import type { ScopedVars } from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
+
+import type { SimVizQuery } from './types';
+
+/** Joins multi-values inside one replace() call; no simulation id or Modelica name contains it. */
+const SEPARATOR = '\u001f';
+
+function joinValues(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(SEPARATOR) : String(value);
+}
+
+/**
+ * Expands template variables in a list: `$simulation` with three values selected becomes three
+ * entries, so multi-value and All work wherever a variable can appear. Duplicates are removed.
+ */
+export function interpolateList(values: readonly string[], templateSrv: TemplateSrv, scopedVars: ScopedVars = {}): string[] {
+  const expanded = values.flatMap((value) => templateSrv.replace(value, scopedVars, joinValues).split(SEPARATOR));
+  return [...new Set(expanded.map((v) => v.trim()).filter(Boolean))];
+}
+
+export function interpolateQuery(query: SimVizQuery, templateSrv: TemplateSrv, scopedVars?: ScopedVars): SimVizQuery {
+  return {
+    ...query,
+    simulations: interpolateList(query.simulations ?? [], templateSrv, scopedVars),
+    variables: interpolateList(query.variables ?? [], templateSrv, scopedVars),
+  };
+}

@@ -1,0 +1,135 @@
+import { getBackendSrv, isFetchError, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
+import type { TSchema, Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { lastValueFrom, type Observable } from 'rxjs';
+
+import {
+  API_PREFIX,
+  HealthSchema,
+  QueryResponseSchema,
+  SimulationPageSchema,
+  SimulationSchema,
+  VariablePageSchema,
+  type Health,
+  type QueryRequest,
+  type QueryResponse,
+  type Simulation,
+  type SimulationPage,
+  type VariableKind,
+  type VariablePage,
+} from './api';
+
+/** What went wrong, in the terms a user can act on. */
+export type ProxyErrorKind = 'unreachable' | 'unauthorized' | 'not_found' | 'rejected' | 'invalid_response' | 'server';
+
+export class ProxyError extends Error {
+  constructor(
+    readonly kind: ProxyErrorKind,
+    message: string,
+    readonly status?: number
+  ) {
+    super(message);
+  }
+}
+
+/** The part of Grafana's backendSrv the client needs; injectable for tests. */
+export interface Fetcher {
+  fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>>;
+}
+
+interface ErrorPayload {
+  error?: { code?: unknown; message?: unknown };
+}
+
+/** Grafana's data proxy turns an upstream 401 into this 400, so the key problem must be recognised by text. */
+const GRAFANA_UPSTREAM_AUTH_FAILED = 'Authentication to data source failed';
+
+function proxyMessage(data: unknown): string | undefined {
+  const message = (data as ErrorPayload | undefined)?.error?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** Maps a failed fetch to a ProxyError. Gateway errors come from Grafana when the proxy cannot be reached. */
+export function toProxyError(error: unknown): ProxyError {
+  if (error instanceof ProxyError) {
+    return error;
+  }
+  if (!isFetchError(error)) {
+    return new ProxyError('server', error instanceof Error ? error.message : String(error));
+  }
+  const { status, data } = error;
+  const text = typeof data === 'string' ? data : (proxyMessage(data) ?? (data as { message?: string } | undefined)?.message);
+  if (status === 0 || status === 502 || status === 503 || status === 504) {
+    return new ProxyError('unreachable', text ? `the proxy cannot be reached (${text})` : 'the proxy cannot be reached', status);
+  }
+  if (status === 401 || status === 403 || (status === 400 && text?.includes(GRAFANA_UPSTREAM_AUTH_FAILED))) {
+    return new ProxyError('unauthorized', proxyMessage(data) ?? 'the proxy rejected the API key', status);
+  }
+  if (status === 404) {
+    return new ProxyError('not_found', text ?? 'not found', status);
+  }
+  if (status >= 400 && status < 500) {
+    return new ProxyError('rejected', text ?? `request rejected (${status})`, status);
+  }
+  return new ProxyError('server', text ?? `the proxy failed (${status})`, status);
+}
+
+type Params = Record<string, string | number | undefined>;
+
+/**
+ * Talks to the SimViz proxy through Grafana's data proxy (the datasource route adds the API key).
+ * Every response is checked against the shared contract before it is used.
+ */
+export class ProxyClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetcher: Fetcher = getBackendSrv()
+  ) {}
+
+  health(): Promise<Health> {
+    return this.get('/health', HealthSchema);
+  }
+
+  listSimulations(params: { search?: string; limit?: number; offset?: number } = {}): Promise<SimulationPage> {
+    return this.get('/simulations', SimulationPageSchema, params);
+  }
+
+  getSimulation(id: string): Promise<Simulation> {
+    return this.get(`/simulations/${encodeURIComponent(id)}`, SimulationSchema);
+  }
+
+  listVariables(
+    id: string,
+    params: { search?: string; limit?: number; offset?: number; kind?: VariableKind } = {}
+  ): Promise<VariablePage> {
+    return this.get(`/simulations/${encodeURIComponent(id)}/variables`, VariablePageSchema, params);
+  }
+
+  /** `requestId` lets Grafana cancel the previous request with the same id (e.g. while a query is edited). */
+  query(request: QueryRequest, requestId?: string): Promise<QueryResponse> {
+    return this.send({ url: `${this.baseUrl}${API_PREFIX}/query`, method: 'POST', data: request, requestId }, QueryResponseSchema);
+  }
+
+  private get<S extends TSchema>(path: string, schema: S, params?: Params): Promise<Static<S>> {
+    const query = Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
+    return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'GET', params: query }, schema);
+  }
+
+  private async send<S extends TSchema>(request: BackendSrvRequest, schema: S): Promise<Static<S>> {
+    let response: FetchResponse<unknown>;
+    try {
+      response = await lastValueFrom(
+        this.fetcher.fetch<unknown>({ ...request, showErrorAlert: false, showSuccessAlert: false })
+      );
+    } catch (error) {
+      throw toProxyError(error);
+    }
+    if (!Value.Check(schema, response.data)) {
+      throw new ProxyError(
+        'invalid_response',
+        `unexpected answer from ${request.url}: this URL does not look like a SimViz proxy (or its version is too old)`
+      );
+    }
+    return response.data;
+  }
+}

@@ -1,0 +1,71 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import path from 'node:path';
+
+import { HARNESS_API_KEY } from '../harness/constants';
+
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../.test-results/screenshots');
+
+interface HarnessFixtures {
+  /** Response URLs (regexes) a test expects to fail, e.g. while testing a wrong API key. */
+  allowedFailures: RegExp[];
+  harness: Harness;
+}
+
+/** Problems the page ran into: any of them fails the test. */
+class Harness {
+  readonly problems: string[] = [];
+  readonly bodies: string[] = [];
+
+  constructor(readonly page: Page) {}
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  }
+}
+
+export const test = base.extend<HarnessFixtures>({
+  allowedFailures: [[], { option: true }],
+  harness: async ({ page, allowedFailures, request }, use) => {
+    await request.post('/api/harness/reset');
+    const harness = new Harness(page);
+    page.on('pageerror', (error) => harness.problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        harness.problems.push(`console error: ${message.text()}`);
+      }
+    });
+    page.on('requestfailed', (req) => {
+      // Requests cancelled on purpose (Grafana's requestId cancellation) are not failures.
+      if (req.failure()?.errorText !== 'net::ERR_ABORTED') {
+        harness.problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+      }
+    });
+    page.on('response', async (response) => {
+      if (response.status() >= 400 && !allowedFailures.some((pattern) => pattern.test(response.url()))) {
+        harness.problems.push(`HTTP ${response.status()} ${response.url()}`);
+      }
+      const type = response.headers()['content-type'] ?? '';
+      if (/json|text/.test(type)) {
+        harness.bodies.push(await response.text().catch(() => ''));
+      }
+    });
+    await use(harness);
+    expect(harness.problems, 'the page ran into problems').toEqual([]);
+    // The datasource route adds the key on the server; no response to the browser may carry it.
+    expect(harness.bodies.filter((body) => body.includes(HARNESS_API_KEY))).toEqual([]);
+  },
+});
+
+export { expect };
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Opens a Combobox by its label, types a search and picks the option whose title is `option` (descriptions follow it). */
+export async function pickOption(page: Page, label: string, search: string, option: string): Promise<void> {
+  const box = page.getByRole('combobox', { name: label, exact: true });
+  await box.click();
+  await box.fill(search);
+  await page.getByRole('option', { name: new RegExp(`^${escapeRegExp(option)}(\\s|$)`) }).click();
+}

@@ -1,0 +1,95 @@
+import type { APIRequestContext } from '@playwright/test';
+
+import type { QueryResponse, Series, SimulationPage } from '../../src/shared/api';
+import { HARNESS_API_KEY } from '../harness/constants';
+import { expect, pickOption, test } from './fixtures';
+
+interface FrameSummary {
+  name: string;
+  unit: string | undefined;
+  time: number[];
+  values: Array<number | null>;
+}
+
+async function proxyUrl(request: APIRequestContext): Promise<string> {
+  const list = (await (await request.get('/api/harness/datasources')).json()) as Array<{ jsonData: { proxyUrl: string } }>;
+  return list[0].jsonData.proxyUrl;
+}
+
+/** What the proxy itself answers, bypassing the plugin, Grafana's data proxy and the browser. */
+async function proxyQuery(request: APIRequestContext, body: object): Promise<Series[]> {
+  const base = await proxyUrl(request);
+  const headers = { authorization: `Bearer ${HARNESS_API_KEY}` };
+  const response = await request.post(`${base}/api/v1/query`, { data: body, headers });
+  return ((await response.json()) as QueryResponse).series as Series[];
+}
+
+async function simulationId(request: APIRequestContext, name: string): Promise<string> {
+  const base = await proxyUrl(request);
+  const page = (await (
+    await request.get(`${base}/api/v1/simulations?search=${name}`, { headers: { authorization: `Bearer ${HARNESS_API_KEY}` } })
+  ).json()) as SimulationPage;
+  return page.items[0].id;
+}
+
+test('pick a simulation and variables, then see the right values and units', async ({ page, harness, request }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=6000&maxDataPoints=1000');
+  await expect(page.getByRole('combobox', { name: 'Variables', exact: true })).toBeDisabled();
+
+  await pickOption(page, 'Simulation', 'BouncingBall_drop_e0p8', 'BouncingBall_drop_e0p8_20261101_090000');
+  await pickOption(page, 'Variables', 'ball.h', 'ball.h');
+  await pickOption(page, 'Variables', 'ball.v', 'ball.v');
+
+  const frames = page.getByTestId('harness-frame');
+  await expect(frames).toHaveCount(2);
+  await expect(frames.nth(0)).toHaveAttribute('data-name', 'BouncingBall_drop_e0p8_20261101_090000 ball.h');
+  await expect(frames.nth(0)).toHaveAttribute('data-unit', 'lengthm');
+  await expect(frames.nth(1)).toHaveAttribute('data-unit', 'velocityms');
+
+  const shown = await page.evaluate(() =>
+    (window.__harnessLastResponse?.data ?? []).map(
+      (frame: { name?: string; fields: Array<{ type: string; values: unknown[]; config: { unit?: string } }> }) => ({
+        name: frame.name ?? '',
+        unit: frame.fields[1].config.unit,
+        time: frame.fields[0].values as number[],
+        values: frame.fields[1].values as Array<number | null>,
+      })
+    )
+  );
+  const id = await simulationId(request, 'BouncingBall_drop_e0p8');
+  const expected = await proxyQuery(request, { simulations: [id], variables: ['ball.h', 'ball.v'], from: 0, to: 6, maxDataPoints: 1000 });
+  expect(shown.map((f: FrameSummary) => f.name)).toEqual(expected.map((s) => `${s.simulationName} ${s.variable}`));
+  shown.forEach((frame: FrameSummary, i: number) => {
+    expect(frame.time).toEqual(expected[i].time.map((t) => t * 1000));
+    expect(frame.values).toEqual(expected[i].values);
+  });
+  // The ball starts at rest at its initial height and falls: a physical trajectory, not noise.
+  expect(shown[0].values[0]).toBeGreaterThan(0);
+  expect(Math.min(...(shown[1].values as number[]))).toBeLessThan(0);
+  await harness.screenshot('query-editor');
+});
+
+test('the query is sent with the dashboard range and maxDataPoints, and large results are downsampled', async ({ page }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=259200000&maxDataPoints=200');
+  await pickOption(page, 'Simulation', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
+  await pickOption(page, 'Variables', 'zone1.T', 'zone1.T');
+  const frame = page.getByTestId('harness-frame');
+  await expect(frame).toHaveAttribute('data-unit', 'kelvin');
+  const points = Number(await frame.getAttribute('data-points'));
+  expect(points).toBeGreaterThan(50);
+  expect(points).toBeLessThanOrEqual(200);
+  const notice = await page.evaluate(() => window.__harnessLastResponse?.data[0].meta?.notices?.[0]?.text);
+  expect(notice).toMatch(/of 975 points shown/);
+});
+
+test('a template variable with several values expands into one series per simulation', async ({ page, request }) => {
+  const [a, b] = [await simulationId(request, 'SpringDamper_sweep_d0p5'), await simulationId(request, 'SpringDamper_sweep_d4')];
+  // A saved panel query keeps `$run`; it is interpolated at query time with the variable's values.
+  const saved = JSON.stringify({ refId: 'A', simulations: ['$run'], variables: ['mass.s'] });
+  await page.goto(`/harness-view/query-editor?from=0&to=10000&var-run=${a}&var-run=${b}&query=${encodeURIComponent(saved)}`);
+  await page.getByTestId('harness-run-query').click();
+  const frames = page.getByTestId('harness-frame');
+  await expect(frames).toHaveCount(2);
+  await expect(frames.nth(0)).toHaveAttribute('data-name', 'SpringDamper_sweep_d0p5_20261103_100000 mass.s');
+  await expect(frames.nth(1)).toHaveAttribute('data-name', 'SpringDamper_sweep_d4_20261103_100300 mass.s');
+});

@@ -1,0 +1,271 @@
+/**
+ * The parts of Grafana's HTTP server that a frontend plugin relies on, reproduced for the browser
+ * harness: plugin assets under /public/plugins, datasource and plugin settings (secrets stay on
+ * the server), and the datasource data proxy that applies the `routes` of the built plugin.json.
+ */
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+export const APP_ID = 'simviz-simulation-app';
+export const DATASOURCE_ID = 'simviz-simulation-datasource';
+
+export interface DatasourceSettings {
+  id: number;
+  uid: string;
+  name: string;
+  type: string;
+  access: 'proxy';
+  url: string;
+  jsonData: Record<string, unknown>;
+  /** Kept on the server only, as Grafana keeps them encrypted in its database. */
+  secureJsonData: Record<string, string>;
+}
+
+export interface StandInOptions {
+  distDir: string;
+  hostDir: string;
+  iconsDir: string;
+  /** Files Grafana serves from its own public folder that no npm package ships at the same path. */
+  publicFiles: Record<string, string>;
+  datasources: DatasourceSettings[];
+  appJsonData: Record<string, unknown>;
+}
+
+interface RouteHeader {
+  name: string;
+  content: string;
+}
+
+interface PluginRoute {
+  path: string;
+  method?: string;
+  url: string;
+  headers?: RouteHeader[];
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Serves a file below `root`; refuses anything that escapes it. */
+function sendFile(res: ServerResponse, root: string, relative: string): void {
+  const file = path.resolve(root, decodeURIComponent(relative));
+  if (!file.startsWith(path.resolve(root) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    sendJson(res, 404, { message: 'Not found' });
+    return;
+  }
+  res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+}
+
+/** Go-template placeholders of plugin.json routes: `{{ .JsonData.x }}` and `{{ .SecureJsonData.x }}`. */
+export function interpolateRouteTemplate(template: string, settings: DatasourceSettings): string {
+  return template.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.([A-Za-z0-9_]+)\s*\}\}/g, (_, scope: string, key: string) => {
+    const source: Record<string, unknown> = scope === 'JsonData' ? settings.jsonData : settings.secureJsonData;
+    const value = source[key];
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
+/** Joins like Go's util.JoinURLFragments: exactly one slash between the parts. */
+function joinUrlPath(base: string, rest: string): string {
+  if (!rest) {
+    return base;
+  }
+  return `${base.replace(/\/+$/, '')}/${rest.replace(/^\/+/, '')}`;
+}
+
+/** Settings as Grafana's API returns them: secrets replaced by "is set" flags. */
+export function publicSettings(settings: DatasourceSettings) {
+  const { secureJsonData, ...rest } = settings;
+  const secureJsonFields = Object.fromEntries(Object.entries(secureJsonData).map(([key, value]) => [key, value !== '']));
+  return { ...rest, secureJsonFields, readOnly: false };
+}
+
+export class GrafanaStandIn {
+  private readonly datasources = new Map<string, DatasourceSettings>();
+  private appJsonData: Record<string, unknown> = {};
+
+  constructor(private readonly options: StandInOptions) {
+    this.reset();
+  }
+
+  /** Back to the provisioned settings, so browser tests do not depend on each other's edits. */
+  reset(): void {
+    this.datasources.clear();
+    this.options.datasources.forEach((ds) => this.datasources.set(ds.uid, structuredClone(ds)));
+    this.appJsonData = structuredClone(this.options.appJsonData);
+  }
+
+  private pluginJson(relative: string): Record<string, unknown> {
+    return JSON.parse(readFileSync(path.join(this.options.distDir, relative), 'utf8')) as Record<string, unknown>;
+  }
+
+  /** What Grafana's boot data holds for a datasource: instance settings with the plugin meta. */
+  private instanceSettings(settings: DatasourceSettings) {
+    const meta = this.pluginJson('datasource/plugin.json');
+    return {
+      ...publicSettings(settings),
+      meta: {
+        ...meta,
+        module: `public/plugins/${APP_ID}/datasource/module.js`,
+        baseUrl: `public/plugins/${APP_ID}/datasource`,
+      },
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://harness');
+    const route = url.pathname;
+    const proxyMatch = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/?(.*)$/.exec(route);
+    if (proxyMatch) {
+      return this.dataProxy(req, res, decodeURIComponent(proxyMatch[1]), proxyMatch[2], url.search);
+    }
+    const settingsMatch = /^\/api\/datasources\/uid\/([^/]+)$/.exec(route);
+    if (settingsMatch) {
+      return this.datasourceSettings(req, res, decodeURIComponent(settingsMatch[1]));
+    }
+    if (route === `/api/plugins/${APP_ID}/settings`) {
+      return this.appSettings(req, res);
+    }
+    if (route === '/api/harness/reset' && req.method === 'POST') {
+      this.reset();
+      return sendJson(res, 200, { message: 'reset' });
+    }
+    if (route === '/api/harness/datasources') {
+      return sendJson(res, 200, [...this.datasources.values()].map((ds) => this.instanceSettings(ds)));
+    }
+    if (route.startsWith(`/public/plugins/${APP_ID}/`)) {
+      return sendFile(res, this.options.distDir, route.slice(`/public/plugins/${APP_ID}/`.length));
+    }
+    const publicFile = this.options.publicFiles[route];
+    if (publicFile) {
+      return sendFile(res, path.dirname(publicFile), path.basename(publicFile));
+    }
+    if (route.startsWith('/public/build/img/icons/')) {
+      return sendFile(res, this.options.iconsDir, route.slice('/public/build/img/icons/'.length));
+    }
+    if (route.startsWith('/harness/')) {
+      return sendFile(res, this.options.hostDir, route.slice('/harness/'.length));
+    }
+    if (req.method === 'GET' && !route.startsWith('/api/') && !route.startsWith('/public/')) {
+      // Every other page path is a client-side route of the host, as in Grafana's single-page app.
+      return sendFile(res, this.options.hostDir, 'index.html');
+    }
+    sendJson(res, 404, { message: 'Not found' });
+  }
+
+  private async appSettings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST') {
+      const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as { jsonData?: Record<string, unknown> };
+      this.appJsonData = body.jsonData ?? {};
+      return sendJson(res, 200, { message: 'Plugin settings updated' });
+    }
+    const meta = this.pluginJson('plugin.json');
+    return sendJson(res, 200, {
+      ...meta,
+      enabled: true,
+      pinned: true,
+      jsonData: this.appJsonData,
+      secureJsonFields: {},
+      module: `public/plugins/${APP_ID}/module.js`,
+      baseUrl: `public/plugins/${APP_ID}`,
+    });
+  }
+
+  private async datasourceSettings(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
+    const current = this.datasources.get(uid);
+    if (!current) {
+      return sendJson(res, 404, { message: 'Data source not found' });
+    }
+    if (req.method === 'PUT') {
+      const body = JSON.parse((await readBody(req)).toString('utf8')) as {
+        jsonData?: Record<string, unknown>;
+        secureJsonData?: Record<string, string>;
+        secureJsonFields?: Record<string, boolean>;
+      };
+      const secureJsonData = { ...current.secureJsonData };
+      // A field reset in the editor arrives as secureJsonFields[x] = false with no new value.
+      for (const [key, isSet] of Object.entries(body.secureJsonFields ?? {})) {
+        if (!isSet) {
+          secureJsonData[key] = '';
+        }
+      }
+      Object.assign(secureJsonData, body.secureJsonData ?? {});
+      const updated = { ...current, jsonData: body.jsonData ?? current.jsonData, secureJsonData };
+      this.datasources.set(uid, updated);
+      return sendJson(res, 200, { message: 'Datasource updated', datasource: publicSettings(updated) });
+    }
+    return sendJson(res, 200, publicSettings(current));
+  }
+
+  /**
+   * Grafana's data proxy: match a route of the datasource's plugin.json by path prefix and method,
+   * forward to the route URL with the rendered headers, and turn an upstream 401 into Grafana's 400.
+   */
+  private async dataProxy(req: IncomingMessage, res: ServerResponse, uid: string, proxyPath: string, search: string) {
+    const settings = this.datasources.get(uid);
+    if (!settings) {
+      return sendJson(res, 404, { message: 'Unable to find datasource' });
+    }
+    const routes = (this.pluginJson('datasource/plugin.json').routes ?? []) as PluginRoute[];
+    const route = routes.find(
+      (r) => (!r.method || r.method === '*' || r.method === req.method) && proxyPath.startsWith(r.path)
+    );
+    if (!route) {
+      return sendJson(res, 502, { message: 'Bad Gateway: no plugin route matches', path: proxyPath });
+    }
+    const target = new URL(interpolateRouteTemplate(route.url, settings));
+    target.pathname = joinUrlPath(target.pathname, proxyPath.slice(route.path.length));
+    target.search = search;
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'accept', 'x-request-id']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') {
+        headers[name] = value;
+      }
+    }
+    for (const header of route.headers ?? []) {
+      headers[header.name.toLowerCase()] = interpolateRouteTemplate(header.content, settings);
+    }
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    let upstream: Response;
+    try {
+      upstream = await fetch(target, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined });
+    } catch {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('Bad Gateway');
+      return;
+    }
+    if (upstream.status === 401) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('Authentication to data source failed');
+      return;
+    }
+    const contentType = upstream.headers.get('content-type') ?? 'application/octet-stream';
+    res.writeHead(upstream.status, { 'content-type': contentType });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  }
+}

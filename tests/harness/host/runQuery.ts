@@ -1,0 +1,30 @@
+import { dateTime, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import { from, isObservable, lastValueFrom } from 'rxjs';
+
+let counter = 0;
+
+/** Runs queries the way a panel does: a DataQueryRequest with range, maxDataPoints and scopedVars. */
+export async function runPanelQuery(
+  datasource: DataSourceApi,
+  targets: DataQuery[],
+  range: { from: number; to: number },
+  maxDataPoints: number
+): Promise<DataQueryResponse> {
+  counter++;
+  const fromTime = dateTime(range.from);
+  const toTime = dateTime(range.to);
+  const request: DataQueryRequest = {
+    app: 'panel-editor',
+    requestId: `harness-${counter}`,
+    interval: '1s',
+    intervalMs: 1000,
+    maxDataPoints,
+    range: { from: fromTime, to: toTime, raw: { from: fromTime, to: toTime } },
+    scopedVars: {},
+    targets,
+    timezone: 'utc',
+    startTime: Date.now(),
+  };
+  const result = datasource.query(request);
+  return lastValueFrom(isObservable(result) ? result : from(result));
+}

@@ -1,0 +1,67 @@
+import React, { useCallback, useState } from 'react';
+import type { DataQuery, DataQueryResponse, DataSourceApi } from '@grafana/data';
+import { Button, Stack, Text } from '@grafana/ui';
+
+import type { AnyDataSourcePlugin } from '../pluginLoader';
+import { runPanelQuery } from '../runQuery';
+import { ResultView } from './ResultView';
+
+interface Props {
+  plugin: AnyDataSourcePlugin;
+  datasource: DataSourceApi;
+  range: { from: number; to: number };
+  maxDataPoints: number;
+  /** A saved query to start from (as a dashboard panel holds it), instead of the default one. */
+  initialQuery?: DataQuery;
+}
+
+declare global {
+  interface Window {
+    __harnessLastResponse?: DataQueryResponse;
+    __harnessQuery?: DataQuery;
+  }
+}
+
+/** A panel editor: the plugin's QueryEditor above the result of running its query. */
+export function QueryEditorView({ plugin, datasource, range, maxDataPoints, initialQuery }: Props) {
+  const QueryEditor = plugin.components.QueryEditor;
+  const [query, setQuery] = useState<DataQuery>(
+    () => initialQuery ?? { refId: 'A', ...datasource.getDefaultQuery?.('panel-editor' as never) }
+  );
+  const [response, setResponse] = useState<DataQueryResponse>();
+  const [runs, setRuns] = useState(0);
+
+  const run = useCallback(
+    async (target: DataQuery) => {
+      const result = await runPanelQuery(datasource, [target], range, maxDataPoints);
+      window.__harnessLastResponse = result;
+      setResponse(result);
+      setRuns((n) => n + 1);
+    },
+    [datasource, range, maxDataPoints]
+  );
+
+  if (!QueryEditor) {
+    return <Text color="error">The plugin has no QueryEditor</Text>;
+  }
+  return (
+    <Stack direction="column" gap={2}>
+      <QueryEditor
+        datasource={datasource}
+        query={query}
+        onChange={(next: DataQuery) => {
+          window.__harnessQuery = next;
+          setQuery(next);
+        }}
+        onRunQuery={() => setQuery((current) => (run(current), current))}
+      />
+      <Stack direction="row" gap={1} alignItems="center">
+        <Button onClick={() => run(query)} data-testid="harness-run-query">
+          Run query
+        </Button>
+        <span data-testid="harness-runs">{runs}</span>
+      </Stack>
+      <ResultView response={response} />
+    </Stack>
+  );
+}

@@ -1,0 +1,60 @@
+import React from 'react';
+import { FieldType, type DataFrame, type DataQueryResponse } from '@grafana/data';
+import { Alert, Stack } from '@grafana/ui';
+
+function polyline(frame: DataFrame, width: number, height: number): string {
+  const time = frame.fields.find((f) => f.type === FieldType.time)?.values ?? [];
+  const values = frame.fields.find((f) => f.type === FieldType.number)?.values ?? [];
+  const points = time.map((t, i) => [Number(t), Number(values[i])]).filter(([, v]) => Number.isFinite(v));
+  if (points.length === 0) {
+    return '';
+  }
+  const [t0, t1] = [Math.min(...points.map((p) => p[0])), Math.max(...points.map((p) => p[0]))];
+  const [v0, v1] = [Math.min(...points.map((p) => p[1])), Math.max(...points.map((p) => p[1]))];
+  const x = (t: number) => (t1 > t0 ? ((t - t0) / (t1 - t0)) * width : 0);
+  const y = (v: number) => (v1 > v0 ? height - ((v - v0) / (v1 - v0)) * height : height / 2);
+  return points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+}
+
+function FrameView({ frame }: { frame: DataFrame }) {
+  const valueField = frame.fields.find((f) => f.type === FieldType.number);
+  const timeField = frame.fields.find((f) => f.type === FieldType.time);
+  const name = valueField?.config.displayNameFromDS ?? frame.name ?? '';
+  return (
+    <div data-testid="harness-frame" data-name={name} data-unit={valueField?.config.unit ?? ''} data-points={frame.length}>
+      <strong>{name}</strong> <span>unit: {valueField?.config.unit ?? 'none'}</span> <span>{frame.length} points</span>
+      <svg width={600} height={120} style={{ display: 'block', border: '1px solid #444' }}>
+        <polyline points={polyline(frame, 600, 120)} fill="none" stroke="#73bf69" strokeWidth={1.5} />
+      </svg>
+      <table>
+        <tbody>
+          {Array.from({ length: Math.min(frame.length, 3) }, (_, i) => (
+            <tr key={i}>
+              <td>{String(timeField?.values[i])}</td>
+              <td>{String(valueField?.values[i])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ResultView({ response }: { response: DataQueryResponse | undefined }) {
+  if (!response) {
+    return null;
+  }
+  const errors = response.errors ?? (response.error ? [response.error] : []);
+  return (
+    <Stack direction="column" gap={1}>
+      {errors.map((error, i) => (
+        <Alert key={i} title="Query error" severity="error" data-testid="harness-query-error">
+          {error.message}
+        </Alert>
+      ))}
+      {(response.data as DataFrame[]).map((frame, i) => (
+        <FrameView key={i} frame={frame} />
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * The browser harness server: a Grafana stand-in serving the built plugin from dist/, in front of a
+ * real SimViz proxy process started on example results and the real fixtures.
+ *
+ *   npx tsx tests/harness/server.ts [--port 18801] [--plugin-dir dist] [--no-build]
+ *
+ * Once ready it prints one JSON line: {"harness": URL, "proxy": URL}. Unit tests start it with
+ * `--plugin-dir src --no-build --port 0` to run the datasource through the data-proxy stand-in.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { generateExamples } from '../../src/proxy/examples/generate';
+import { buildHost } from './build';
+import { HARNESS_API_KEY, HARNESS_PORT } from './constants';
+import { GrafanaStandIn, type DatasourceSettings } from './grafanaStandIn';
+
+const REPO = path.resolve(__dirname, '../..');
+
+interface RunningProxy {
+  url: string;
+  child: ChildProcess;
+}
+
+/** Starts the proxy as its own process, as users run it, and waits for its "ready" log line. */
+function startProxyProcess(roots: string[]): Promise<RunningProxy> {
+  const tsx = require.resolve('tsx/cli');
+  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...roots.flatMap((r) => ['--data', r]), '--port', '0', '--api-key', HARNESS_API_KEY];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'SimViz proxy ready' && entry.url) {
+          resolve({ url: entry.url, child });
+        }
+      } catch {
+        // Not a log line.
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the proxy exited with code ${code} before it was ready`)));
+  });
+}
+
+function datasource(id: number, uid: string, proxyUrl: string, apiKey: string): DatasourceSettings {
+  return {
+    id,
+    uid,
+    name: uid === 'simviz' ? 'SimViz' : `SimViz (${uid})`,
+    type: 'simviz-simulation-datasource',
+    access: 'proxy',
+    url: `/api/datasources/proxy/uid/${uid}`,
+    jsonData: { proxyUrl },
+    secureJsonData: { apiKey },
+  };
+}
+
+/** Grafana's fonts (same faces from @fontsource) and the spinner icon that only Grafana itself ships. */
+function grafanaPublicFiles(): Record<string, string> {
+  const inter = path.join(REPO, 'node_modules/@fontsource/inter/files');
+  const mono = path.join(REPO, 'node_modules/@fontsource/roboto-mono/files');
+  return {
+    '/public/fonts/inter/Inter-Regular.woff2': path.join(inter, 'inter-latin-400-normal.woff2'),
+    '/public/fonts/inter/Inter-Italic.woff2': path.join(inter, 'inter-latin-400-italic.woff2'),
+    '/public/fonts/inter/Inter-Medium.woff2': path.join(inter, 'inter-latin-500-normal.woff2'),
+    '/public/fonts/inter/Inter-MediumItalic.woff2': path.join(inter, 'inter-latin-500-italic.woff2'),
+    '/public/fonts/roboto/L0xTDF4xlVMF-BfR8bXMIhJHg45mwgGEFl0_3vrtSM1J-gEPT5Ese6hmHSh0mQ.woff2': path.join(mono, 'roboto-mono-latin-400-normal.woff2'),
+    '/public/build/img/icons/unicons/spinner.svg': path.join(__dirname, 'assets/spinner.svg'),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: String(HARNESS_PORT) },
+      'plugin-dir': { type: 'string', default: 'dist' },
+      'no-build': { type: 'boolean' },
+    },
+  });
+  const distDir = path.resolve(REPO, values['plugin-dir']);
+  if (!existsSync(path.join(distDir, 'plugin.json')) || !existsSync(path.join(distDir, 'datasource/plugin.json'))) {
+    throw new Error(`${distDir} has no plugin.json files: run "npm run build" first`);
+  }
+  if (!values['no-build']) {
+    await buildHost();
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'simviz-harness-'));
+  await generateExamples(path.join(dataDir, 'examples'));
+  const fixtures = process.env.SIMVIZ_FIXTURES ?? path.resolve(REPO, '../shared/fixtures/real');
+  const proxy = await startProxyProcess([`examples=${path.join(dataDir, 'examples')}`, `real=${fixtures}`]);
+
+  const standIn = new GrafanaStandIn({
+    distDir,
+    hostDir: __dirname,
+    iconsDir: path.join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
+    publicFiles: grafanaPublicFiles(),
+    appJsonData: { datasourceUid: 'simviz' },
+    datasources: [
+      datasource(1, 'simviz', proxy.url, HARNESS_API_KEY),
+      datasource(2, 'simviz-wrong-key', proxy.url, 'not-the-key'),
+      datasource(3, 'simviz-unreachable', 'http://127.0.0.1:9', HARNESS_API_KEY),
+    ],
+  });
+  const server = createServer((req, res) => {
+    standIn.handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: String(error) }));
+    });
+  });
+  server.listen(Number(values.port), '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : Number(values.port);
+    console.log(JSON.stringify({ harness: `http://127.0.0.1:${port}`, proxy: proxy.url }));
+  });
+  const stop = () => {
+    proxy.child.kill('SIGTERM');
+    server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
