@@ -165,6 +165,12 @@ export function simulateTwoZoneBuilding(overrides: Partial<TwoZoneBuildingParame
   });
 
   const flow = (pick: (q: HeatFlows) => number) => (t: number, x: StateVector) => pick(heatFlows(p, t, x));
+  // A thermal conductor, as Modelica's: its heat flow, and the same flow into port_a and out of port_b.
+  const conductor = (name: string, description: string, pick: (q: HeatFlows) => number) => [
+    output(`${name}.Q_flow`, description, HEAT_FLOW, flow(pick)),
+    alias(`${name}.port_a.Q_flow`, `${name}.Q_flow`, 'Heat flow rate into the port', HEAT_FLOW),
+    negatedAlias(`${name}.port_b.Q_flow`, `${name}.Q_flow`, 'Heat flow rate into the port', HEAT_FLOW),
+  ];
   const zone1Derivative = (t: number, x: StateVector) => {
     const dxdt = new Float64Array(x.length);
     derivatives(p, t, x, dxdt);
@@ -230,30 +236,9 @@ export function simulateTwoZoneBuilding(overrides: Partial<TwoZoneBuildingParame
         HEAT_FLOW,
         flow((q) => q.solar2)
       ),
-      output(
-        'envelope1.Q_flow',
-        'Heat flow zone 1 to outside',
-        HEAT_FLOW,
-        flow((q) => q.envelope1)
-      ),
-      alias('envelope1.port_a.Q_flow', 'envelope1.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
-      negatedAlias('envelope1.port_b.Q_flow', 'envelope1.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
-      output(
-        'envelope2.Q_flow',
-        'Heat flow zone 2 to outside',
-        HEAT_FLOW,
-        flow((q) => q.envelope2)
-      ),
-      alias('envelope2.port_a.Q_flow', 'envelope2.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
-      negatedAlias('envelope2.port_b.Q_flow', 'envelope2.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
-      output(
-        'partition.Q_flow',
-        'Heat flow zone 1 to zone 2',
-        HEAT_FLOW,
-        flow((q) => q.partition)
-      ),
-      alias('partition.port_a.Q_flow', 'partition.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
-      negatedAlias('partition.port_b.Q_flow', 'partition.Q_flow', 'Heat flow rate into the port', HEAT_FLOW),
+      ...conductor('envelope1', 'Heat flow zone 1 to outside', (q) => q.envelope1),
+      ...conductor('envelope2', 'Heat flow zone 2 to outside', (q) => q.envelope2),
+      ...conductor('partition', 'Heat flow zone 1 to zone 2', (q) => q.partition),
       output('partition.dT', 'port_a.T - port_b.T', TEMPERATURE_DIFFERENCE, (_t, x) => x[T1] - x[T2]),
       output('loop.p', 'Supply pressure of the heating water loop', PRESSURE_BAR, (_t, x) => x[PRESSURE]),
       output('pump.dp', 'Pressure raised by the pump', PRESSURE_BAR, (_t, x) => x[PRESSURE] - p.pStatic),
