@@ -1,18 +1,34 @@
 import { DecodeError } from './errors';
 import { FileSource, withFile } from './file-source';
+import { openCsvResult } from './csv';
+import { openHdf5Result } from './hdf5';
 import { Mat4TrajectoryFile } from './mat4/trajectory';
+import { openMat5Result } from './mat5';
 import type { ResultFile } from './types';
 
 export { DecodeError, isDecodeError } from './errors';
 export type { ResultFile, VariableInfo, VariableKind } from './types';
 
-export type SniffedFormat = 'mat4' | 'mat5' | 'mat73' | 'hdf5' | 'unknown';
+export type SniffedFormat = 'mat4' | 'mat5' | 'mat73' | 'hdf5' | 'csv' | 'unknown';
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const SNIFF_BYTES = 520;
 
 function startsWithAt(bytes: Uint8Array, signature: number[], at: number): boolean {
   return bytes.length >= at + signature.length && signature.every((b, i) => bytes[at + i] === b);
+}
+
+/**
+ * Text that looks like a CSV header line: printable, with a separator, before the first newline.
+ * Binary formats are tested first, so this only decides between CSV and unknown.
+ */
+function looksLikeCsv(head: Uint8Array): boolean {
+  const newline = head.indexOf(0x0a);
+  const line = head.subarray(0, newline === -1 ? head.length : newline);
+  if (line.length === 0 || !/[,;\t]/.test(String.fromCharCode(...line.subarray(0, 512)))) {
+    return false;
+  }
+  return line.every((b) => b >= 0x20 || b === 0x09 || b === 0x0d);
 }
 
 /** Tells the container format from the first bytes, never from the file name or header text. */
@@ -40,15 +56,8 @@ export function sniffFormat(head: Uint8Array): SniffedFormat {
       return 'mat4';
     }
   }
-  return 'unknown';
+  return looksLikeCsv(head) ? 'csv' : 'unknown';
 }
-
-const UNSUPPORTED: Record<Exclude<SniffedFormat, 'mat4'>, string> = {
-  mat5: 'MATLAB v5/v7 MAT-file: not a Dymola/OpenModelica trajectory result (MAT v5 support is planned)',
-  mat73: 'MATLAB v7.3 (HDF5) MAT-file: not supported yet',
-  hdf5: 'HDF5 file: not supported yet',
-  unknown: 'unknown format: not a MAT v4 result file',
-};
 
 async function decodeSource(source: FileSource): Promise<ResultFile> {
   if (source.size === 0) {
@@ -56,10 +65,19 @@ async function decodeSource(source: FileSource): Promise<ResultFile> {
   }
   const head = await source.read(0, Math.min(source.size, SNIFF_BYTES));
   const format = sniffFormat(head);
-  if (format === 'mat4') {
-    return Mat4TrajectoryFile.fromSource(source);
+  switch (format) {
+    case 'mat4':
+      return Mat4TrajectoryFile.fromSource(source);
+    case 'mat5':
+      return openMat5Result(source);
+    case 'mat73':
+    case 'hdf5':
+      return openHdf5Result(source, format);
+    case 'csv':
+      return openCsvResult(source);
+    case 'unknown':
+      throw new DecodeError(source.displayName, 'unknown_format', 'unknown format: not a MAT, HDF5 or CSV result file');
   }
-  throw new DecodeError(source.displayName, format === 'unknown' ? 'unknown_format' : 'unsupported_format', UNSUPPORTED[format]);
 }
 
 /**

@@ -158,7 +158,7 @@ describe('damaged files', () => {
     await expect(openResultFile(empty, 'empty.mat')).rejects.toMatchObject({ code: 'empty', message: 'empty.mat: file is empty' });
     await expect(openResultFile(path.join(dir, 'missing.mat'), 'missing.mat')).rejects.toMatchObject({ code: 'not_found' });
     const text = path.join(dir, 'notes.mat');
-    await writeFile(text, 'these are my notes, not a result file\n');
+    await writeFile(text, 'these are my notes. not a result file\n');
     await expect(openResultFile(text, 'notes.mat')).rejects.toMatchObject({ code: 'unknown_format' });
     await expect(openResultFile(dir, 'folder.mat')).rejects.toMatchObject({ code: 'unreadable' });
   });
