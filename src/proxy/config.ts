@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -15,7 +16,11 @@ export interface ProxyConfig {
   host: string;
   apiKeys: string[];
   logLevel: LogLevel;
+  /** Rebuildable state: per-variable layouts of large result files. */
+  cacheDir: string;
 }
+
+export const DEFAULT_CACHE_DIR = path.join(tmpdir(), 'simviz-proxy-cache');
 
 /** A configuration mistake; the message names the option or variable at fault. */
 export class ConfigError extends Error {}
@@ -31,6 +36,8 @@ Serves the Dymola/OpenModelica result files under each DIR to the SimViz Grafana
   --api-key KEY       accept "Authorization: Bearer KEY" (repeatable). Without keys, no
                       authentication is required.                                 env SIMVIZ_API_KEYS (comma-separated)
   --log-level LEVEL   ${LOG_LEVELS.join(', ')} (default info).            env SIMVIZ_LOG_LEVEL
+  --cache-dir DIR     where per-variable layouts of large files are kept; safe to delete
+                      (default ${DEFAULT_CACHE_DIR}).                          env SIMVIZ_CACHE_DIR
   --help, --version`;
 
 export type CliAction = { kind: 'run'; config: ProxyConfig } | { kind: 'help' } | { kind: 'version' };
@@ -90,6 +97,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         host: { type: 'string' },
         'api-key': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'cache-dir': { type: 'string' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
       },
@@ -119,6 +127,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       : env.SIMVIZ_LOG_LEVEL
         ? parseLogLevel(env.SIMVIZ_LOG_LEVEL, 'SIMVIZ_LOG_LEVEL')
         : 'info',
+    cacheDir: path.resolve(parsed['cache-dir'] ?? env.SIMVIZ_CACHE_DIR ?? DEFAULT_CACHE_DIR),
   };
   return { kind: 'run', config };
 }

@@ -24,7 +24,7 @@ export function createLogger(level: ProxyConfig['logLevel']): Logger {
 
 /** Scans the data roots, then listens. Resolves once requests can be served. */
 export async function startProxy(config: ProxyConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningProxy> {
-  const catalog = new Catalog(config.roots, logger);
+  const catalog = new Catalog(config.roots, logger, { decode: { cacheDir: config.cacheDir } });
   await catalog.scan();
   const app = buildServer({ catalog, logger, apiKeys: config.apiKeys });
   await app.listen({ port: config.port, host: config.host });

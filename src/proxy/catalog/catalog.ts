@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 
 import type { Simulation } from '../../shared/api';
-import { DecodeError, openResultFile, type ResultFile } from '../decoder';
+import { DecodeError, openResultFile, type DecodeOptions, type ResultFile } from '../decoder';
 import { LruMap } from '../util/lru';
 import { forEachConcurrently } from '../util/pool';
 import { simulationId } from './ids';
@@ -15,6 +15,8 @@ export interface CatalogOptions {
   openFiles?: number;
   /** Files decoded in parallel while scanning. */
   scanConcurrency?: number;
+  /** Passed to the decoders (cache directory for per-variable layouts). */
+  decode?: DecodeOptions;
 }
 
 interface Entry {
@@ -33,6 +35,7 @@ export class Catalog {
   private entries = new Map<string, Entry>();
   private readonly open: LruMap<string, ResultFile>;
   private readonly scanConcurrency: number;
+  private readonly decodeOptions: DecodeOptions;
 
   constructor(
     readonly roots: readonly DataRoot[],
@@ -41,6 +44,7 @@ export class Catalog {
   ) {
     this.open = new LruMap<string, ResultFile>(options.openFiles ?? 64);
     this.scanConcurrency = options.scanConcurrency ?? 4;
+    this.decodeOptions = options.decode ?? {};
   }
 
   get size(): number {
@@ -90,7 +94,7 @@ export class Catalog {
       return cached;
     }
     try {
-      const file = await openResultFile(entry.file.absolutePath, displayName(entry.file));
+      const file = await openResultFile(entry.file.absolutePath, displayName(entry.file), this.decodeOptions);
       this.open.set(id, file);
       entry.summary = summarize(id, entry.file, file);
       return file;
@@ -103,7 +107,7 @@ export class Catalog {
 
   private async describe(id: string, file: FoundFile): Promise<Simulation> {
     try {
-      const decoded = await openResultFile(file.absolutePath, displayName(file));
+      const decoded = await openResultFile(file.absolutePath, displayName(file), this.decodeOptions);
       return summarize(id, file, decoded);
     } catch (error) {
       const summary = await errorSummary(id, file, error);

@@ -12,20 +12,23 @@ export interface DescriptionParts {
   valueType: string | null;
 }
 
-const TRAILING_BRACKET = /\s*\[([^[\]]*)\]\s*$/;
 const TYPE_TAG = /:#\(\s*type\s*=\s*([^)]*)\)/;
 
 export function parseDescription(description: string): DescriptionParts {
-  const match = TRAILING_BRACKET.exec(description);
-  if (!match) {
+  // String search instead of a regular expression: catalogues parse tens of thousands of these.
+  const trimmed = description.trimEnd();
+  const open = trimmed.endsWith(']') ? trimmed.lastIndexOf('[') : -1;
+  const inside = open === -1 ? '' : trimmed.slice(open + 1, -1);
+  if (open === -1 || inside.includes(']')) {
     return { text: description.trim(), unit: null, displayUnit: null, valueType: null };
   }
-  const inside = match[1];
-  const typeMatch = TYPE_TAG.exec(inside);
-  const unitPart = (typeMatch ? inside.slice(0, typeMatch.index) : inside).trim();
-  const [unit, displayUnit] = unitPart.split('|').map((part) => part.trim());
+  const typeMatch = inside.includes(':#') ? TYPE_TAG.exec(inside) : null;
+  const unitPart = typeMatch ? inside.slice(0, typeMatch.index) : inside;
+  const bar = unitPart.indexOf('|');
+  const unit = (bar === -1 ? unitPart : unitPart.slice(0, bar)).trim();
+  const displayUnit = bar === -1 ? '' : unitPart.slice(bar + 1).trim();
   return {
-    text: description.slice(0, match.index).trim(),
+    text: trimmed.slice(0, open).trim(),
     unit: unit || null,
     displayUnit: displayUnit || null,
     valueType: typeMatch ? typeMatch[1].trim() || null : null,

@@ -152,10 +152,10 @@ describe('real Dymola and OpenModelica fixtures', () => {
     });
   });
 
-  it('reports a MATLAB v5 file clearly, naming it', async () => {
-    await expect(openResultFile(realFixture('matv5_missing_aclass.mat'), 'matv5_missing_aclass.mat')).rejects.toMatchObject({
-      code: 'unsupported_format',
-      message: expect.stringMatching(/^matv5_missing_aclass\.mat: MATLAB v5/),
-    });
+  it('reads the plain MATLAB v5 file as MAT v5, not as a trajectory', async () => {
+    const file = await openResultFile(realFixture('matv5_missing_aclass.mat'), 'matv5_missing_aclass.mat');
+    expect(file.format).toBe('mat5');
+    expect(file.timePointCount).toBe(50);
+    expect(file.variables[0]).toMatchObject({ name: 'noi.Time', kind: 'time' });
   });
 });

@@ -4,10 +4,10 @@ import { openCsvResult } from './csv';
 import { openHdf5Result } from './hdf5';
 import { Mat4TrajectoryFile } from './mat4/trajectory';
 import { openMat5Result } from './mat5';
-import type { ResultFile } from './types';
+import type { DecodeOptions, ResultFile } from './types';
 
 export { DecodeError, isDecodeError } from './errors';
-export type { ResultFile, VariableInfo, VariableKind } from './types';
+export type { DecodeOptions, RangeRead, ResultFile, VariableInfo, VariableKind } from './types';
 
 export type SniffedFormat = 'mat4' | 'mat5' | 'mat73' | 'hdf5' | 'csv' | 'unknown';
 
@@ -59,7 +59,7 @@ export function sniffFormat(head: Uint8Array): SniffedFormat {
   return looksLikeCsv(head) ? 'csv' : 'unknown';
 }
 
-async function decodeSource(source: FileSource): Promise<ResultFile> {
+async function decodeSource(source: FileSource, options: DecodeOptions): Promise<ResultFile> {
   if (source.size === 0) {
     throw new DecodeError(source.displayName, 'empty', 'file is empty');
   }
@@ -67,7 +67,7 @@ async function decodeSource(source: FileSource): Promise<ResultFile> {
   const format = sniffFormat(head);
   switch (format) {
     case 'mat4':
-      return Mat4TrajectoryFile.fromSource(source);
+      return Mat4TrajectoryFile.fromSource(source, options);
     case 'mat5':
       return openMat5Result(source);
     case 'mat73':
@@ -84,9 +84,9 @@ async function decodeSource(source: FileSource): Promise<ResultFile> {
  * Opens a result file and reads its catalogue. Every failure is a DecodeError that names the
  * file (`displayName`) and the problem.
  */
-export async function openResultFile(path: string, displayName = path): Promise<ResultFile> {
+export async function openResultFile(path: string, displayName = path, options: DecodeOptions = {}): Promise<ResultFile> {
   try {
-    return await withFile(path, displayName, decodeSource);
+    return await withFile(path, displayName, (source) => decodeSource(source, options));
   } catch (error) {
     if (error instanceof DecodeError) {
       throw error;

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { Mat4TrajectoryWriter, writeResultFile, type ResultSpec, type WriterOptions } from '../writer/mat4-writer';
+import { open as openFile } from 'node:fs/promises';
+
+import { Mat4TrajectoryWriter, writeExportAsPlotted, writeResultFile, type ResultSpec, type WriterOptions } from '../writer/mat4-writer';
 import { DecodeError, openResultFile } from './index';
 
 let dir: string;
@@ -99,6 +101,49 @@ describe('MAT v4 writer and reader round trip', () => {
     expect(result.timePointCount).toBe(0);
     expect([result.startTime, result.stopTime]).toEqual([0, 2]);
     expect(await result.readTime()).toHaveLength(0);
+  });
+});
+
+describe('other layouts', () => {
+  it.each(['little', 'big'] as const)("reads Dymola's export-as-plotted files (Atrajectory 1.0, %s-endian)", async (byteOrder) => {
+    const file = path.join(dir, `plotted-${byteOrder}.mat`);
+    await writeExportAsPlotted(file, ['Time', 'J1.w', 'J2.phi'], [[0, 1, 2], [0.5, -0, 7], [1e-3, 2e-3, 3e-3]], byteOrder);
+    const result = await openResultFile(file);
+    expect(result.variables.map((v) => [v.name, v.kind])).toEqual([
+      ['Time', 'time'],
+      ['J1.w', 'trajectory'],
+      ['J2.phi', 'trajectory'],
+    ]);
+    const values = await result.readValues(result.variables, 0, 3);
+    expect(values.map((v) => Array.from(v))).toEqual([[0, 1, 2], [0.5, -0, 7], [1e-3, 2e-3, 3e-3]]);
+    expect([result.startTime, result.stopTime]).toEqual([0, 2]);
+  });
+
+  it('reads files larger than 2 GiB by 64-bit position', async () => {
+    // A sparse file: data_2 holds 140 million time steps (2.24 GB), all zero but the last three.
+    const file = path.join(dir, 'large.mat');
+    const spec: ResultSpec = { startTime: 0, stopTime: 3, variables: [{ kind: 'trajectory', name: 'x', unit: 'm' }], options: { precision: 'float64' } };
+    const writer = await Mat4TrajectoryWriter.create(file, spec);
+    await writer.writeStep(0, [0]);
+    await writer.abandon();
+    const steps = 140_000_000;
+    const rowBytes = 16;
+    const handle = await openFile(file, 'r+');
+    const { size: headerEnd } = await handle.stat();
+    const dataOffset = headerEnd - rowBytes;
+    const tail = new Float64Array([1, 10, 2, 20, 3, 30]);
+    await handle.write(new Uint8Array(tail.buffer), 0, tail.byteLength, dataOffset + (steps - 3) * rowBytes);
+    const cols = new Uint8Array(new Int32Array([steps]).buffer);
+    // The data_2 header's ncols field sits 12 bytes before its 8-byte name ("data_2" + NUL).
+    await handle.write(cols, 0, 4, dataOffset - 7 - 12);
+    await handle.close();
+
+    const result = await openResultFile(file);
+    expect(result.sizeBytes).toBeGreaterThan(2 ** 31);
+    expect(result.timePointCount).toBe(steps);
+    expect(result.stopTime).toBe(3);
+    const [x] = await result.readValues([result.findVariable('x')!], steps - 3, steps);
+    expect(Array.from(x)).toEqual([10, 20, 30]);
   });
 });
 

@@ -13,6 +13,19 @@ export interface VariableInfo {
   value?: number;
 }
 
+export interface DecodeOptions {
+  /** Where per-variable layouts of large files may be kept; none are built without it. */
+  cacheDir?: string;
+  /** Data matrices smaller than this are never given a per-variable layout. */
+  columnStoreMinBytes?: number;
+}
+
+/** Time and values over a clipped range. */
+export interface RangeRead {
+  time: Float64Array;
+  values: Float64Array[];
+}
+
 /** A decoded result file: its catalogue in memory, its values read on demand. */
 export interface ResultFile {
   readonly path: string;
@@ -35,4 +48,9 @@ export interface ResultFile {
    * their value at every requested point.
    */
   readValues(variables: readonly VariableInfo[], first: number, end: number): Promise<Float64Array[]>;
+  /**
+   * Optional: time and values clipped to `[from, to]` (one point beyond each edge), in one pass
+   * where the layout allows. Without it callers use readTime, clipRange and readValues.
+   */
+  readRange?(variables: readonly VariableInfo[], from?: number, to?: number): Promise<RangeRead>;
 }

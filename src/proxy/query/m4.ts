@@ -14,45 +14,78 @@ export function m4Indices(time: ArrayLike<number>, values: ArrayLike<number>, ma
   const buckets = Math.max(1, Math.floor(maxPoints / 4));
   const t0 = time[0];
   const span = time[n - 1] - t0;
-  const keep = new Uint8Array(n);
-  let bucketStart = 0;
-  while (bucketStart < n) {
-    const bucket = bucketOf(time[bucketStart], t0, span, buckets);
-    let bucketEnd = bucketStart + 1;
-    let min = bucketStart;
-    let max = bucketStart;
-    while (bucketEnd < n && bucketOf(time[bucketEnd], t0, span, buckets) === bucket) {
-      const v = values[bucketEnd];
-      if (v < values[min] || Number.isNaN(values[min])) {
-        min = bucketEnd;
-      }
-      if (v > values[max] || Number.isNaN(values[max])) {
-        max = bucketEnd;
-      }
-      bucketEnd++;
-    }
-    keep[bucketStart] = 1;
-    keep[bucketEnd - 1] = 1;
-    keep[min] = 1;
-    keep[max] = 1;
-    bucketStart = bucketEnd;
-  }
+  const out = new Uint32Array(buckets * 4);
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    count += keep[i];
-  }
-  const indices = new Uint32Array(count);
-  for (let i = 0, k = 0; i < n; i++) {
-    if (keep[i]) {
-      indices[k++] = i;
+  let start = 0;
+  for (let b = 0; b < buckets && start < n; b++) {
+    // Boundaries come from a binary search on time, so the scan below is plain comparisons.
+    const end = b === buckets - 1 || !(span > 0) ? n : firstAtOrAfter(time, t0 + ((b + 1) * span) / buckets, start);
+    if (end > start) {
+      count = pushBucket(values, start, end, out, count);
+      start = end;
     }
   }
-  return indices;
+  return out.slice(0, count);
 }
 
-function bucketOf(t: number, t0: number, span: number, buckets: number): number {
-  if (!(span > 0)) {
-    return 0;
+/** First index at or after `from` whose time is >= t. */
+function firstAtOrAfter(time: ArrayLike<number>, t: number, from: number): number {
+  let lo = from;
+  let hi = time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid] < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
-  return Math.min(buckets - 1, Math.floor(((t - t0) / span) * buckets));
+  return lo;
+}
+
+/** Appends first, min, max and last of `[start, end)` in index order, without repeats. NaN never wins. */
+function pushBucket(values: ArrayLike<number>, start: number, end: number, out: Uint32Array, count: number): number {
+  let min = -1;
+  let max = -1;
+  let minValue = Infinity;
+  let maxValue = -Infinity;
+  for (let i = start; i < end; i++) {
+    const v = values[i];
+    if (v < minValue) {
+      minValue = v;
+      min = i;
+    }
+    if (v > maxValue) {
+      maxValue = v;
+      max = i;
+    }
+  }
+  // A bucket of only ±Infinity (or NaN) values: the loop above cannot pick those.
+  if (min === -1) {
+    min = firstWhere(values, start, end, (v) => v === Infinity);
+  }
+  if (max === -1) {
+    max = firstWhere(values, start, end, (v) => v === -Infinity);
+  }
+  return pushSorted(out, count, start, min, max, end - 1);
+}
+
+function firstWhere(values: ArrayLike<number>, start: number, end: number, test: (v: number) => boolean): number {
+  for (let i = start; i < end; i++) {
+    if (test(values[i])) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Writes the valid indices (>= 0) in ascending order, skipping repeats. */
+function pushSorted(out: Uint32Array, count: number, a: number, b: number, c: number, d: number): number {
+  const picks = [a, b, c, d].filter((i) => i >= 0).sort((x, y) => x - y);
+  for (let k = 0; k < picks.length; k++) {
+    if (k === 0 || picks[k] !== picks[k - 1]) {
+      out[count++] = picks[k];
+    }
+  }
+  return count;
 }

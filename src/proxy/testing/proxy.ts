@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import pino from 'pino';
 
 import type { DataRoot } from '../catalog/scan';
@@ -6,7 +9,7 @@ import { startProxy, type RunningProxy } from '../main';
 /** The real proxy on a free loopback port, quiet unless SIMVIZ_TEST_LOG is set. */
 export function startTestProxy(roots: DataRoot[], apiKeys: string[] = []): Promise<RunningProxy> {
   const logger = pino({ level: process.env.SIMVIZ_TEST_LOG ?? 'silent' });
-  return startProxy({ roots, port: 0, host: '127.0.0.1', apiKeys, logLevel: 'silent' }, logger);
+  return startProxy({ roots, port: 0, host: '127.0.0.1', apiKeys, logLevel: 'silent', cacheDir: path.join(tmpdir(), 'simviz-test-cache') }, logger);
 }
 
 export interface JsonResponse<T> {

@@ -74,29 +74,56 @@ export function decodeNumbers(bytes: Uint8Array, type: ElementType, littleEndian
   return out;
 }
 
-/**
- * Copies every `stride`-th element starting at `first` into `out[outOffset..]`.
- * This is the binTrans gather: one signal is one element per stored time step.
+/*
+ * The binTrans gather: each stored time step holds every signal, and each requested signal takes
+ * one element per step. Rows are walked once (each row's cache lines are loaded once, however
+ * many signals are wanted), with one loop per native array type so the JIT keeps each loop
+ * monomorphic; other types and byte orders go through DataView.
  */
-export function gatherStrided(
+function gatherFloat64(view: Float64Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
+  const count = signals.length;
+  for (let r = 0; r < rows; r++) {
+    const base = r * stride;
+    for (let k = 0; k < count; k++) {
+      outputs[k][at + r] = view[base + signals[k]];
+    }
+  }
+}
+
+function gatherFloat32(view: Float32Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
+  const count = signals.length;
+  for (let r = 0; r < rows; r++) {
+    const base = r * stride;
+    for (let k = 0; k < count; k++) {
+      outputs[k][at + r] = view[base + signals[k]];
+    }
+  }
+}
+
+/** Copies, for each row of `bytes` (`stride` elements per row), the elements at `signals` into `outputs[k][at + row]`. */
+export function gatherRows(
   bytes: Uint8Array,
   type: ElementType,
   littleEndian: boolean,
-  first: number,
   stride: number,
-  count: number,
-  out: Float64Array,
-  outOffset: number
+  rows: number,
+  signals: Int32Array,
+  outputs: Float64Array[],
+  at: number
 ): void {
   const view = nativeView(bytes, type, littleEndian);
-  if (view) {
-    for (let r = 0, i = first; r < count; r++, i += stride) {
-      out[outOffset + r] = view[i];
-    }
+  if (view instanceof Float64Array) {
+    gatherFloat64(view, stride, rows, signals, outputs, at);
     return;
   }
-  const get = dataViewGetter(bytes, type, littleEndian);
-  for (let r = 0, i = first; r < count; r++, i += stride) {
-    out[outOffset + r] = get(i);
+  if (view instanceof Float32Array) {
+    gatherFloat32(view, stride, rows, signals, outputs, at);
+    return;
+  }
+  const get = view ? (i: number) => view[i] : dataViewGetter(bytes, type, littleEndian);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < signals.length; k++) {
+      outputs[k][at + r] = get(r * stride + signals[k]);
+    }
   }
 }

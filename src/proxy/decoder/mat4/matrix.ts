@@ -1,5 +1,5 @@
 import type { FileSource } from '../file-source';
-import { elementGetter, gatherStrided } from './elements';
+import { elementGetter, gatherRows } from './elements';
 import { ElementType, elementSize } from './records';
 
 /**
@@ -41,6 +41,11 @@ export async function readSignals(
   return outputs;
 }
 
+/**
+ * Streams the rows `[first, first + count)` through two reused chunk buffers: while one chunk is
+ * gathered, the next is already being read (file reads run on libuv's thread pool), so the gather
+ * costs little beyond the read itself.
+ */
 async function gatherFromSampleRows(
   source: FileSource,
   matrix: DataMatrix,
@@ -49,16 +54,24 @@ async function gatherFromSampleRows(
   count: number,
   outputs: Float64Array[]
 ): Promise<void> {
-  const size = elementSize(matrix.elementType);
-  const rowBytes = matrix.signals * size;
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-  const buffer = new Uint8Array(Math.min(rowsPerChunk, count) * rowBytes);
-  for (let done = 0; done < count; done += rowsPerChunk) {
+  const rowBytes = matrix.signals * elementSize(matrix.elementType);
+  const rowsPerChunk = Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / rowBytes)));
+  const buffers = [new Uint8Array(rowsPerChunk * rowBytes), new Uint8Array(rowsPerChunk * rowBytes)];
+  const signalIndex = Int32Array.from(signals);
+  const readChunk = (chunk: number) => {
+    const done = chunk * rowsPerChunk;
     const rows = Math.min(rowsPerChunk, count - done);
-    const bytes = await source.readInto(buffer, matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
-    signals.forEach((signal, k) => {
-      gatherStrided(bytes, matrix.elementType, matrix.littleEndian, signal, matrix.signals, rows, outputs[k], done);
-    });
+    return source.readInto(buffers[chunk % 2], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
+  };
+  const chunks = Math.ceil(count / rowsPerChunk);
+  let pending = readChunk(0);
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const bytes = await pending;
+    if (chunk + 1 < chunks) {
+      pending = readChunk(chunk + 1);
+    }
+    const rows = bytes.byteLength / rowBytes;
+    gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signalIndex, outputs, chunk * rowsPerChunk);
   }
 }
 

@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import { clipRange } from '../clip';
 import { parseDescription } from '../description';
 import { DecodeError } from '../errors';
 import { FileSource, withFile } from '../file-source';
 import { VariableIndex } from '../names';
-import type { ResultFile, VariableInfo } from '../types';
+import type { DecodeOptions, RangeRead, ResultFile, VariableInfo } from '../types';
+import { buildColumnStore, readStoreColumns, storeTypeFor, type ColumnStoreLayout } from './columnStore';
 import { decodeNumbers } from './elements';
 import { readSignals, type DataMatrix } from './matrix';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
@@ -37,7 +43,11 @@ interface CatalogMatrices {
 export class Mat4TrajectoryFile implements ResultFile {
   readonly format = 'dymola-mat4';
   private readonly index: VariableIndex<VariableInfo>;
-  private timeCache: Promise<Float64Array> | undefined;
+  private time: Float64Array | undefined;
+  private timeLoading: Promise<Float64Array> | undefined;
+  private store: ColumnStoreLayout | undefined;
+  private storeBuild: Promise<void> | undefined;
+  private options: DecodeOptions = {};
 
   private constructor(
     readonly path: string,
@@ -57,11 +67,11 @@ export class Mat4TrajectoryFile implements ResultFile {
     return this.data2.samples;
   }
 
-  static async open(path: string, displayName = path): Promise<Mat4TrajectoryFile> {
-    return withFile(path, displayName, (source) => Mat4TrajectoryFile.fromSource(source));
+  static async open(path: string, displayName = path, options: DecodeOptions = {}): Promise<Mat4TrajectoryFile> {
+    return withFile(path, displayName, (source) => Mat4TrajectoryFile.fromSource(source, options));
   }
 
-  static async fromSource(source: FileSource): Promise<Mat4TrajectoryFile> {
+  static async fromSource(source: FileSource, options: DecodeOptions = {}): Promise<Mat4TrajectoryFile> {
     const aclassRecord = await readRecordHeader(source, 0);
     if (aclassRecord.name !== 'Aclass' || !aclassRecord.isText) {
       throw new DecodeError(
@@ -75,7 +85,7 @@ export class Mat4TrajectoryFile implements ResultFile {
     const parsed =
       aclass.version === '1.0' ? await parseVersion10(source, catalog) : await parseVersion11(source, aclass, catalog);
     const [startTime, stopTime] = await readTimeBounds(source, parsed.data2, parsed.data1);
-    return new Mat4TrajectoryFile(
+    const file = new Mat4TrajectoryFile(
       source.path,
       source.displayName,
       source.size,
@@ -86,6 +96,8 @@ export class Mat4TrajectoryFile implements ResultFile {
       startTime,
       stopTime
     );
+    file.options = options;
+    return file;
   }
 
   findVariable(name: string): VariableInfo | undefined {
@@ -93,27 +105,73 @@ export class Mat4TrajectoryFile implements ResultFile {
   }
 
   readTime(): Promise<Float64Array> {
-    if (!this.timeCache) {
-      this.timeCache = withFile(this.path, this.displayName, async (source) => {
-        const [time] = await readSignals(source, this.data2, [0], 0, this.data2.samples);
-        return time;
-      });
-      this.timeCache.catch(() => (this.timeCache = undefined));
+    if (this.time) {
+      return Promise.resolve(this.time);
     }
-    return this.timeCache;
+    if (!this.timeLoading) {
+      this.timeLoading = withFile(this.path, this.displayName, (source) =>
+        readSignals(source, this.data2, [0], 0, this.data2.samples)
+      ).then(([time]) => (this.time = time));
+      this.timeLoading.catch(() => (this.timeLoading = undefined));
+    }
+    return this.timeLoading;
   }
 
   async readValues(variables: readonly VariableInfo[], first: number, end: number): Promise<Float64Array[]> {
     const locations = variables.map((variable) => this.locationOf(variable));
-    const count = Math.max(0, end - first);
-    const trajectorySignals = [...new Set(locations.filter((l) => l.matrix === 'data_2').map((l) => l.signal))];
-    const columns =
-      trajectorySignals.length === 0
-        ? []
-        : await withFile(this.path, this.displayName, (source) =>
-            readSignals(source, this.data2, trajectorySignals, first, end)
-          );
-    const bySignal = new Map(trajectorySignals.map((signal, k) => [signal, columns[k]]));
+    const signals = uniqueTrajectorySignals(locations);
+    const columns = await this.readTrajectorySignals(signals, first, end);
+    this.startLayoutBuild();
+    return this.assemble(variables, locations, signals, columns, Math.max(0, end - first));
+  }
+
+  /**
+   * Time and values clipped to `[from, to]`. The first read of a file gets time and values in one
+   * pass over the data, as a binTrans file stores them interleaved.
+   */
+  async readRange(variables: readonly VariableInfo[], from?: number, to?: number): Promise<RangeRead> {
+    if (this.time) {
+      const range = clipRange(this.time, from, to);
+      const values = await this.readValues(variables, range.first, range.end);
+      return { time: this.time.subarray(range.first, range.end), values };
+    }
+    const locations = variables.map((variable) => this.locationOf(variable));
+    const signals = uniqueTrajectorySignals(locations);
+    const [time, ...columns] = await withFile(this.path, this.displayName, (source) =>
+      readSignals(source, this.data2, [0, ...signals], 0, this.data2.samples)
+    );
+    this.time = time;
+    this.startLayoutBuild();
+    const range = clipRange(time, from, to);
+    const clipped = columns.map((column) => column.subarray(range.first, range.end));
+    const values = this.assemble(variables, locations, signals, clipped, range.end - range.first);
+    return { time: time.subarray(range.first, range.end), values };
+  }
+
+  /** Resolves once the per-variable layout is built (true), or when none will be (false). */
+  async layoutReady(): Promise<boolean> {
+    await this.storeBuild;
+    return this.store !== undefined;
+  }
+
+  private async readTrajectorySignals(signals: readonly number[], first: number, end: number): Promise<Float64Array[]> {
+    if (signals.length === 0) {
+      return [];
+    }
+    if (this.store) {
+      return readStoreColumns(this.store, signals, first, end);
+    }
+    return withFile(this.path, this.displayName, (source) => readSignals(source, this.data2, signals, first, end));
+  }
+
+  private assemble(
+    variables: readonly VariableInfo[],
+    locations: Location[],
+    signals: readonly number[],
+    columns: Float64Array[],
+    count: number
+  ): Float64Array[] {
+    const bySignal = new Map(signals.map((signal, k) => [signal, columns[k]]));
     return variables.map((variable, k) => {
       const location = locations[k];
       if (location.matrix === 'data_1') {
@@ -124,13 +182,53 @@ export class Mat4TrajectoryFile implements ResultFile {
     });
   }
 
+  /** Starts building the per-variable layout once the file is read, for large binTrans files only. */
+  private startLayoutBuild(): void {
+    const { cacheDir, columnStoreMinBytes = DEFAULT_COLUMN_STORE_MIN_BYTES } = this.options;
+    const bytes = this.data2.signals * this.data2.samples * elementSize(this.data2.elementType);
+    if (this.storeBuild || !cacheDir || !this.data2.samplesContiguous || bytes < columnStoreMinBytes) {
+      return;
+    }
+    const key = createHash('sha256').update(`${this.path}\0${this.sizeBytes}\0${this.modifiedMs}`).digest('hex').slice(0, 32);
+    const target = path.join(cacheDir, 'columns', `${key}.cols`);
+    const expectedBytes = this.data2.signals * this.data2.samples * elementSize(storeTypeFor(this.data2));
+    this.storeBuild = enqueueLayoutBuild(async () => {
+      const existing = await stat(target).catch(() => undefined);
+      this.store =
+        existing?.size === expectedBytes
+          ? { file: target, signals: this.data2.signals, samples: this.data2.samples, storeType: storeTypeFor(this.data2) }
+          : await withFile(this.path, this.displayName, (source) => buildColumnStore(source, this.data2, target));
+    }).catch(() => {
+      // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
+      this.store = undefined;
+    });
+  }
+
+  /** By identity, or by name for a VariableInfo from another decode of the same file (e.g. before it changed). */
   private locationOf(variable: VariableInfo): Location {
-    const location = this.locations.get(variable);
+    const own = this.locations.has(variable) ? variable : this.index.find(variable.name);
+    const location = own && this.locations.get(own);
     if (!location) {
       throw new DecodeError(this.displayName, 'unknown_variable', `has no variable "${variable.name}"`);
     }
     return location;
   }
+}
+
+/** Per-variable layouts are worth building above this data size; smaller files are read whole in milliseconds. */
+export const DEFAULT_COLUMN_STORE_MIN_BYTES = 64 * 1024 * 1024;
+
+let layoutQueue: Promise<unknown> = Promise.resolve();
+
+/** One layout build at a time across all files: each streams a whole data matrix. */
+function enqueueLayoutBuild(build: () => Promise<void>): Promise<void> {
+  const next = layoutQueue.then(build, build);
+  layoutQueue = next.catch(() => undefined);
+  return next;
+}
+
+function uniqueTrajectorySignals(locations: readonly Location[]): number[] {
+  return [...new Set(locations.filter((l) => l.matrix === 'data_2').map((l) => l.signal))];
 }
 
 function negated(values: Float64Array): Float64Array {
@@ -301,7 +399,8 @@ async function parseVersion11(source: FileSource, aclass: AclassInfo, catalog: C
   const variables: VariableInfo[] = [];
   const locations = new Map<VariableInfo, Location>();
   names.forEach((name, i) => {
-    const [block, k] = dataInfo[i];
+    const block = dataInfo.blocks[i];
+    const k = dataInfo.columns[i];
     const location = locate(source, name, i, block, k, data1, data2);
     if (!location) {
       return;
@@ -335,7 +434,13 @@ function firstSampleOfEachSignal(values: Float64Array, matrix: DataMatrix): Floa
   return out;
 }
 
-async function readDataInfo(source: FileSource, record: Mat4Record, transposed: boolean, count: number): Promise<Array<[number, number]>> {
+/** Per variable: the data block (column 1 of dataInfo) and the signed column (column 2). */
+interface DataInfo {
+  blocks: Float64Array;
+  columns: Float64Array;
+}
+
+async function readDataInfo(source: FileSource, record: Mat4Record, transposed: boolean, count: number): Promise<DataInfo> {
   requireNumeric(source, record);
   const entriesPerVariable = transposed ? record.rows : record.declaredCols;
   const variableCount = transposed ? record.declaredCols : record.rows;
@@ -347,8 +452,13 @@ async function readDataInfo(source: FileSource, record: Mat4Record, transposed: 
     );
   }
   const values = decodeNumbers(await readMatrixBytes(source, record), record.elementType, record.littleEndian);
-  const entry = (i: number, j: number) => (transposed ? values[i * entriesPerVariable + j] : values[j * variableCount + i]);
-  return Array.from({ length: count }, (_, i): [number, number] => [entry(i, 0), entry(i, 1)]);
+  const blocks = new Float64Array(count);
+  const columns = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    blocks[i] = transposed ? values[i * entriesPerVariable] : values[i];
+    columns[i] = transposed ? values[i * entriesPerVariable + 1] : values[variableCount + i];
+  }
+  return { blocks, columns };
 }
 
 function locate(

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: decoder speed and memory on generated Dymola-style binTrans files, with the
+ * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat).
+ *
+ *   npm run bench [-- --only wide-1g-f64,long-100m-f32] [--dir .bench] [--scipy|--no-scipy]
+ *
+ * Each file is measured in its own child process so that its peak RSS is its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { writeBenchFile, type BenchShape } from '../src/proxy/bench/generate';
+import { openResultFile, type ResultFile } from '../src/proxy/decoder';
+import { querySeriesFromFile } from '../src/proxy/query/run';
+
+const REPO = path.resolve(__dirname, '..');
+
+const SHAPES: Record<string, BenchShape> = {
+  'wide-100m-f32': { signals: 25_000, steps: 1_000, precision: 'float32' },
+  'long-100m-f32': { signals: 100, steps: 250_000, precision: 'float32' },
+  'wide-1g-f64': { signals: 25_000, steps: 5_000, precision: 'float64' },
+  'long-1g-f64': { signals: 100, steps: 1_250_000, precision: 'float64' },
+};
+
+const VARIABLES_PER_QUERY = 20;
+const MAX_POINTS = 2_000;
+
+interface Measurement {
+  catalogueMs: number;
+  firstReadMs: number;
+  layoutMs: number;
+  repeatedMs: number;
+  repeatedSameMs: number;
+  peakRssMb: number;
+  points: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timeIt<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await work();
+  return [performance.now() - started, result];
+}
+
+/** Evenly spread trajectory names; `round` shifts the choice so each round asks for other variables. */
+function pickVariables(file: ResultFile, round: number): string[] {
+  const names = file.variables.filter((v) => v.kind === 'trajectory').map((v) => v.name);
+  const step = Math.max(1, Math.floor(names.length / VARIABLES_PER_QUERY));
+  return Array.from({ length: VARIABLES_PER_QUERY }, (_, k) => names[(k * step + round * 7 + 3) % names.length]);
+}
+
+async function query(file: ResultFile, variables: string[]): Promise<number> {
+  const entries = await querySeriesFromFile(file, { id: 'bench', name: 'bench' }, { variables, maxDataPoints: MAX_POINTS });
+  return entries.reduce((sum, e) => sum + ('values' in e ? e.values.length : 0), 0);
+}
+
+/** Runs in the child process: everything the decoder does for one file. */
+async function measure(file: string): Promise<Measurement> {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'simviz-bench-cache-'));
+  try {
+    const catalogue: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      catalogue.push((await timeIt(() => openResultFile(file, path.basename(file), { cacheDir })))[0]);
+    }
+    const decoded = await openResultFile(file, path.basename(file), { cacheDir });
+    const [firstReadMs, points] = await timeIt(() => query(decoded, pickVariables(decoded, 0)));
+    const [layoutMs] = await timeIt(() => (decoded as ResultFile & { layoutReady?: () => Promise<boolean> }).layoutReady?.() ?? Promise.resolve(false));
+    const repeated: number[] = [];
+    for (let round = 1; round <= 5; round++) {
+      repeated.push((await timeIt(() => query(decoded, pickVariables(decoded, round))))[0]);
+    }
+    const same: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      same.push((await timeIt(() => query(decoded, pickVariables(decoded, 1))))[0]);
+    }
+    return {
+      catalogueMs: median(catalogue),
+      firstReadMs,
+      layoutMs,
+      repeatedMs: median(repeated),
+      repeatedSameMs: median(same),
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      points,
+    };
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+function seconds(command: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) {
+    throw new Error(`${command} failed`);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function catSeconds(file: string): number {
+  seconds('sh', ['-c', `cat "${file}" > /dev/null`]);
+  return median([1, 2, 3].map(() => seconds('sh', ['-c', `cat "${file}" > /dev/null`])));
+}
+
+/** The raw file read in Node: sequential 16 MiB positioned reads into one reused buffer. */
+async function nodeReadSeconds(file: string): Promise<number> {
+  const handle = await open(file, 'r');
+  const buffer = new Uint8Array(16 * 1024 * 1024);
+  const started = performance.now();
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) {
+      break;
+    }
+    position += bytesRead;
+  }
+  await handle.close();
+  return (performance.now() - started) / 1000;
+}
+
+function scipySeconds(file: string): number | undefined {
+  const script = `import time, scipy.io\nt = time.perf_counter()\nscipy.io.loadmat(${JSON.stringify(file)})\nprint(time.perf_counter() - t)`;
+  const result = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+  return result.status === 0 ? Number(result.stdout.trim()) : undefined;
+}
+
+function measureInChild(file: string): Measurement {
+  const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--measure', file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`measuring ${file} failed`);
+  }
+  return JSON.parse(line) as Measurement;
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      measure: { type: 'string' },
+      only: { type: 'string' },
+      dir: { type: 'string', default: path.join(REPO, '.bench') },
+      'no-scipy': { type: 'boolean' },
+    },
+  });
+  if (values.measure) {
+    console.log(JSON.stringify(await measure(values.measure)));
+    return;
+  }
+  const names = values.only ? values.only.split(',') : Object.keys(SHAPES);
+  mkdirSync(values.dir, { recursive: true });
+  const rows: Array<Record<string, string | number | undefined>> = [];
+  for (const name of names) {
+    const shape = SHAPES[name];
+    if (!shape) {
+      throw new Error(`unknown shape ${name}; known: ${Object.keys(SHAPES).join(', ')}`);
+    }
+    const file = path.join(values.dir, `${name}.mat`);
+    if (!existsSync(file)) {
+      const [ms] = await timeIt(() => writeBenchFile(file, shape));
+      console.log(`generated ${file} in ${fmt(ms)}`);
+    }
+    const sizeMb = statSync(file).size / 1024 / 1024;
+    const cat = catSeconds(file);
+    const nodeRead = await nodeReadSeconds(file);
+    const scipy = values['no-scipy'] ? undefined : scipySeconds(file);
+    const m = measureInChild(file);
+    const row = {
+      file: name,
+      sizeMb: Math.round(sizeMb),
+      shape: `${shape.signals} x ${shape.steps} ${shape.precision}`,
+      catMs: cat * 1000,
+      nodeReadMs: nodeRead * 1000,
+      scipyMs: scipy === undefined ? undefined : scipy * 1000,
+      ...m,
+      firstReadVsCat: m.firstReadMs / (cat * 1000),
+    };
+    rows.push(row);
+    console.log(
+      `${name} (${row.sizeMb} MB, ${row.shape}): cat ${fmt(row.catMs)}, node read ${fmt(row.nodeReadMs)}, ` +
+        `scipy ${scipy === undefined ? 'n/a' : fmt(row.scipyMs!)}\n` +
+        `  catalogue ${fmt(m.catalogueMs)} | first read of ${VARIABLES_PER_QUERY} variables ${fmt(m.firstReadMs)} = ${row.firstReadVsCat.toFixed(2)}x cat` +
+        `${scipy === undefined ? '' : ` (scipy ${(row.scipyMs! / m.firstReadMs).toFixed(1)}x slower)`}\n` +
+        `  per-variable layout built in ${fmt(m.layoutMs)} | repeated ${VARIABLES_PER_QUERY} other variables @${MAX_POINTS} points ${fmt(m.repeatedMs)}` +
+        ` | same variables again ${fmt(m.repeatedSameMs)} | peak RSS ${m.peakRssMb.toFixed(0)} MB`
+    );
+  }
+  const out = path.join(REPO, '.test-results', 'bench.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+  console.log(`\nwrote ${path.relative(REPO, out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

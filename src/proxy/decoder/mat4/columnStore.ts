@@ -1,0 +1,190 @@
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { FileSource } from '../file-source';
+import { elementGetter } from './elements';
+import type { DataMatrix } from './matrix';
+import { ElementType, elementSize } from './records';
+
+/**
+ * A per-variable copy of a binTrans data matrix: every signal's samples contiguous, so one read
+ * serves any variable over any range. binTrans files store one time step after another, which
+ * makes reading one variable a strided pass over the whole matrix; after this layout is built (in
+ * the background, out of core with a bounded buffer) a variable costs one small positioned read.
+ *
+ * The store keeps the file's precision (float32 stays float32); other element types become float64.
+ */
+export interface ColumnStoreLayout {
+  file: string;
+  signals: number;
+  samples: number;
+  storeType: ElementType.Float32 | ElementType.Float64;
+}
+
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+type StoreArray = Float32Array | Float64Array;
+
+export function storeTypeFor(matrix: DataMatrix): ColumnStoreLayout['storeType'] {
+  return matrix.elementType === ElementType.Float32 ? ElementType.Float32 : ElementType.Float64;
+}
+
+function newStoreArray(type: ColumnStoreLayout['storeType'], length: number): StoreArray {
+  return type === ElementType.Float32 ? new Float32Array(length) : new Float64Array(length);
+}
+
+function storeView(type: ColumnStoreLayout['storeType'], bytes: Uint8Array): StoreArray {
+  const length = bytes.byteLength / elementSize(type);
+  return type === ElementType.Float32
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, length)
+    : new Float64Array(bytes.buffer, bytes.byteOffset, length);
+}
+
+/** The rows just read, as store elements: a view when the file's bytes are already native, else a conversion. */
+function decodeRows(bytes: Uint8Array, matrix: DataMatrix, storeType: ColumnStoreLayout['storeType'], scratch: StoreArray): StoreArray {
+  const count = bytes.byteLength / elementSize(matrix.elementType);
+  if (matrix.elementType === storeType && matrix.littleEndian === HOST_IS_LITTLE_ENDIAN) {
+    return storeView(storeType, bytes);
+  }
+  const get = elementGetter(bytes, matrix.elementType, matrix.littleEndian);
+  const out = scratch.subarray(0, count);
+  for (let i = 0; i < count; i++) {
+    out[i] = get(i);
+  }
+  return out;
+}
+
+async function writeAll(handle: FileHandle, data: StoreArray, position: number): Promise<void> {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+async function readAll(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    if (bytesRead === 0) {
+      throw new Error(`column store ended early at byte ${position + done}`);
+    }
+    done += bytesRead;
+  }
+}
+
+/**
+ * Pass 1: blocks of B consecutive time steps, each transposed in memory so that inside a block
+ * each signal's B samples are contiguous. Returns the block height B.
+ */
+async function writeTransposedBlocks(
+  source: FileSource,
+  matrix: DataMatrix,
+  storeType: ColumnStoreLayout['storeType'],
+  out: FileHandle,
+  budgetBytes: number
+): Promise<number> {
+  const { signals, samples } = matrix;
+  const rowBytes = signals * elementSize(matrix.elementType);
+  const blockRows = Math.max(1, Math.min(samples, Math.floor(budgetBytes / Math.max(rowBytes, 1))));
+  const input = new Uint8Array(blockRows * rowBytes);
+  const scratch = newStoreArray(storeType, blockRows * signals);
+  const transposed = newStoreArray(storeType, blockRows * signals);
+  const storeBytes = elementSize(storeType);
+  for (let first = 0; first < samples; first += blockRows) {
+    const rows = Math.min(blockRows, samples - first);
+    const bytes = await source.readInto(input, matrix.dataOffset + first * rowBytes, rows * rowBytes);
+    const values = decodeRows(bytes, matrix, storeType, scratch);
+    const block = transposed.subarray(0, rows * signals);
+    for (let r = 0; r < rows; r++) {
+      const rowStart = r * signals;
+      for (let s = 0; s < signals; s++) {
+        block[s * rows + r] = values[rowStart + s];
+      }
+    }
+    await writeAll(out, block, first * signals * storeBytes);
+  }
+  return blockRows;
+}
+
+/** Pass 2: gathers, for groups of signals, their segments from every block into whole columns. */
+async function gatherColumns(
+  blocked: FileHandle,
+  layout: ColumnStoreLayout,
+  blockRows: number,
+  out: FileHandle,
+  budgetBytes: number
+): Promise<void> {
+  const { signals, samples, storeType } = layout;
+  const storeBytes = elementSize(storeType);
+  const group = Math.max(1, Math.min(signals, Math.floor(budgetBytes / Math.max(samples * storeBytes, 1))));
+  const columns = newStoreArray(storeType, group * samples);
+  const segment = new Uint8Array(group * blockRows * storeBytes);
+  for (let s0 = 0; s0 < signals; s0 += group) {
+    const count = Math.min(group, signals - s0);
+    for (let first = 0; first < samples; first += blockRows) {
+      const rows = Math.min(blockRows, samples - first);
+      const bytes = segment.subarray(0, count * rows * storeBytes);
+      // Inside a block, signals are consecutive runs of `rows` samples: the group is one contiguous read.
+      await readAll(blocked, bytes, (first * signals + s0 * rows) * storeBytes);
+      const values = storeView(storeType, bytes);
+      for (let k = 0; k < count; k++) {
+        columns.set(values.subarray(k * rows, (k + 1) * rows), k * samples + first);
+      }
+    }
+    await writeAll(out, columns.subarray(0, count * samples), s0 * samples * storeBytes);
+  }
+}
+
+/**
+ * Builds the store for `matrix` at `target` (written under a temporary name, then renamed, so a
+ * reader never sees half a store). Memory stays within about three times `budgetBytes`.
+ */
+export async function buildColumnStore(
+  source: FileSource,
+  matrix: DataMatrix,
+  target: string,
+  budgetBytes = 32 * 1024 * 1024
+): Promise<ColumnStoreLayout> {
+  const layout: ColumnStoreLayout = { file: target, signals: matrix.signals, samples: matrix.samples, storeType: storeTypeFor(matrix) };
+  await mkdir(path.dirname(target), { recursive: true });
+  const partial = `${target}.${process.pid}.partial`;
+  const blockedPath = `${target}.${process.pid}.blocked`;
+  const blocked = await open(blockedPath, 'w+');
+  try {
+    const blockRows = await writeTransposedBlocks(source, matrix, layout.storeType, blocked, budgetBytes);
+    const out = await open(partial, 'w');
+    try {
+      await gatherColumns(blocked, layout, blockRows, out, budgetBytes);
+    } finally {
+      await out.close();
+    }
+    await rename(partial, target);
+    return layout;
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  } finally {
+    await blocked.close();
+    await rm(blockedPath, { force: true });
+  }
+}
+
+/** Reads samples `[first, end)` of the given signals from a built store, widened to float64. */
+export async function readStoreColumns(layout: ColumnStoreLayout, signals: readonly number[], first: number, end: number): Promise<Float64Array[]> {
+  const count = Math.max(0, end - first);
+  const storeBytes = elementSize(layout.storeType);
+  const handle = await open(layout.file, 'r');
+  try {
+    const buffer = new Uint8Array(count * storeBytes);
+    const outputs: Float64Array[] = [];
+    for (const signal of signals) {
+      await readAll(handle, buffer, (signal * layout.samples + first) * storeBytes);
+      outputs.push(Float64Array.from(storeView(layout.storeType, buffer)));
+    }
+    return outputs;
+  } finally {
+    await handle.close();
+  }
+}
