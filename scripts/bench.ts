@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { writeBenchFile, type BenchShape } from '../src/proxy/bench/generate';
 import { openResultFile, type ResultFile } from '../src/proxy/decoder';
 import { querySeriesFromFile } from '../src/proxy/query/run';
+import { scipyPython } from '../src/proxy/testing/python';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -128,7 +129,7 @@ async function nodeReadSeconds(file: string): Promise<number> {
 
 function scipySeconds(file: string): number | undefined {
   const script = `import time, scipy.io\nt = time.perf_counter()\nscipy.io.loadmat(${JSON.stringify(file)})\nprint(time.perf_counter() - t)`;
-  const result = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+  const result = spawnSync(scipyPython(), ['-c', script], { encoding: 'utf8' });
   return result.status === 0 ? Number(result.stdout.trim()) : undefined;
 }
 

@@ -7,6 +7,8 @@ import { build, type Metafile } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { hdf5WorkerBundle } from '../src/proxy/decoder/hdf5/worker-source';
+
 const REPO = path.resolve(__dirname, '..');
 export const PROXY_BUNDLE = path.join(REPO, 'build/proxy/simviz-proxy.js');
 
@@ -39,6 +41,8 @@ function writeThirdPartyLicences(metafile: Metafile, outfile: string): void {
 }
 
 export async function buildProxy(outfile = PROXY_BUNDLE): Promise<string> {
+  // The HDF5 worker (h5wasm and its WebAssembly) is embedded as a string the proxy starts a worker thread from.
+  const hdf5Worker = await hdf5WorkerBundle();
   const result = await build({
     entryPoints: [path.join(REPO, 'src/proxy/cli.ts')],
     outfile,
@@ -50,8 +54,10 @@ export async function buildProxy(outfile = PROXY_BUNDLE): Promise<string> {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    define: hdf5Worker.define,
   });
-  writeThirdPartyLicences(result.metafile, outfile);
+  const inputs = { ...result.metafile.inputs, ...hdf5Worker.metafile.inputs };
+  writeThirdPartyLicences({ ...result.metafile, inputs }, outfile);
   return outfile;
 }
 

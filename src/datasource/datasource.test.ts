@@ -50,7 +50,7 @@ describe('testDatasource through the data proxy', () => {
     const result = await datasourceFor('simviz').testDatasource();
     expect(result).toEqual({
       status: 'success',
-      message: expect.stringMatching(/^Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 17 simulations$/),
+      message: expect.stringMatching(/^Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 19 simulations$/),
     });
   });
 

@@ -2,7 +2,7 @@ import { expect, test } from './fixtures';
 
 test('the Simulations page lists every run with its status, and searches on the proxy', async ({ page, harness }) => {
   await page.goto('/a/simviz-simulation-app/simulations');
-  await expect(page.getByText('17 simulations')).toBeVisible();
+  await expect(page.getByText('19 simulations')).toBeVisible();
   const table = page.getByRole('table');
   await expect(table.getByRole('link', { name: 'BouncingBall_drop_e0p8_20261101_090000' })).toHaveAttribute(
     'href',
@@ -26,5 +26,5 @@ test('the app configuration page tests the datasource it uses', async ({ page })
   await page.goto('/plugins/simviz-simulation-app');
   await expect(page.getByLabel('Datasource uid')).toHaveValue('simviz');
   await page.getByRole('button', { name: 'Test proxy' }).click();
-  await expect(page.getByText(/Proxy \d+\.\d+\.\d+ answers with 17 simulations/)).toBeVisible();
+  await expect(page.getByText(/Proxy \d+\.\d+\.\d+ answers with 19 simulations/)).toBeVisible();
 });

@@ -9,7 +9,7 @@ test.describe('datasource settings', () => {
     await page.getByTestId('harness-save-and-test').click();
     const result = page.getByTestId('harness-test-result');
     await expect(result).toHaveAttribute('data-status', 'success');
-    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 17 simulations/);
+    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 19 simulations/);
     await harness.screenshot('datasource-config');
   });
 

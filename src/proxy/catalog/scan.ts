@@ -17,7 +17,7 @@ export interface FoundFile {
   relativePath: string;
 }
 
-const RESULT_EXTENSIONS = new Set(['.mat']);
+const RESULT_EXTENSIONS = new Set(['.mat', '.csv', '.h5', '.hdf5', '.sdf']);
 
 export function isResultFileName(name: string): boolean {
   return RESULT_EXTENSIONS.has(path.extname(name).toLowerCase());

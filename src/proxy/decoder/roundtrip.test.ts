@@ -1,8 +1,6 @@
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open as openFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-
-import { open as openFile } from 'node:fs/promises';
 
 import { Mat4TrajectoryWriter, writeExportAsPlotted, writeResultFile, type ResultSpec, type WriterOptions } from '../writer/mat4-writer';
 import { DecodeError, openResultFile } from './index';

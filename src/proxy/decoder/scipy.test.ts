@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { scipyPython } from '../testing/python';
 import { writeResultFile, type ResultSpec, type VariableSpec, type WriterOptions } from '../writer/mat4-writer';
 import { openResultFile } from './index';
 
@@ -39,7 +40,7 @@ print(json.dumps({
 `;
 
 function readWithScipy(file: string): ScipyView {
-  const result = spawnSync('python3', ['-c', SCIPY_SCRIPT, file], { encoding: 'utf8' });
+  const result = spawnSync(scipyPython(), ['-c', SCIPY_SCRIPT, file], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new Error(
       `python3 with scipy is needed for this cross-check (Debian: apt-get install python3-scipy): ${result.error?.message ?? result.stderr}`

@@ -58,7 +58,7 @@ describe('health and authentication', () => {
   it('answers health without a key', async () => {
     const { status, body } = await requestJson<Health>(proxy, '/api/v1/health');
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), simulations: 11 });
+    expect(body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), simulations: 13 });
   });
 
   it.each([
@@ -85,7 +85,7 @@ describe('simulations', () => {
   it('lists every result file of every root, failing files with the reason', async () => {
     const { status, body } = await requestJson<SimulationPage>(proxy, '/api/v1/simulations?limit=100', { key: KEY });
     expect(status).toBe(200);
-    expect(body.total).toBe(11);
+    expect(body.total).toBe(13);
     const byPath = new Map(body.items.map((s) => [`${s.root}/${s.path}`, s]));
     expect(byPath.get('real/om119_bouncingball.mat')).toMatchObject({
       name: 'om119_bouncingball',
@@ -104,6 +104,9 @@ describe('simulations', () => {
     expect(byPath.get('real/matv5_missing_aclass.mat')).toMatchObject({ status: 'ok', format: 'mat5', timePointCount: 50 });
     expect(byPath.get('scratch/half-written.mat')).toMatchObject({ status: 'error', error: expect.stringMatching(/^scratch\/half-written\.mat: /) });
     expect(byPath.has('scratch/readme.txt')).toBe(false);
+    expect(byPath.get('real/FallingBodyBox_res.csv')).toMatchObject({ status: 'ok', format: 'csv', timePointCount: 102 });
+    // The hand-made reference table is not a plain result table: listed with the reason.
+    expect(byPath.get('real/BouncingBall_res.csv')).toMatchObject({ status: 'error', error: expect.stringMatching(/^real\/BouncingBall_res\.csv: not a plain result table/) });
     for (const simulation of body.items) {
       expect(simulation.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(new Date(simulation.modifiedAt).toISOString()).toBe(simulation.modifiedAt);

@@ -252,7 +252,14 @@ async function readMatrixBytes(source: FileSource, record: Mat4Record): Promise<
   return source.read(record.dataOffset, record.declaredBytes);
 }
 
+/** Aclass is 4 short rows; anything else is not a result file's header (and must not be decoded blindly). */
+const MAX_ACLASS_ROWS = 8;
+const MAX_ACLASS_WIDTH = 256;
+
 async function readAclass(source: FileSource, record: Mat4Record): Promise<AclassInfo> {
+  if (record.rows < 1 || record.rows > MAX_ACLASS_ROWS || record.declaredCols < 1 || record.declaredCols > MAX_ACLASS_WIDTH) {
+    throw new DecodeError(source.displayName, 'corrupt', `Aclass is ${record.rows}x${record.declaredCols}, not a 4-row text header`);
+  }
   const rows = decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, false);
   const [kind = '', version = '', , orientation = ''] = rows;
   if (kind === 'AlinearSystem') {
@@ -362,6 +369,11 @@ interface ParsedTrajectory {
 async function readStrings(source: FileSource, record: Mat4Record, transposed: boolean): Promise<string[]> {
   if (!record.isText && record.elementType !== ElementType.Float64 && record.elementType !== ElementType.UInt8) {
     throw new DecodeError(source.displayName, 'corrupt', `matrix "${record.name}" is not text`);
+  }
+  // Strings of zero width take no bytes: bound their number by the file size, or a corrupt header
+  // could ask for billions of them.
+  if (record.rows > source.size || record.declaredCols > source.size) {
+    throw new DecodeError(source.displayName, 'corrupt', `text matrix "${record.name}" is ${record.rows}x${record.declaredCols}, more than the file can hold`);
   }
   return decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
 }

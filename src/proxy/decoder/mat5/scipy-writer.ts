@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
+import { scipyPython } from '../../testing/python';
+
 /** A MAT v5 file for scipy.io.savemat to write: `variables` is a Python expression for the dict. */
 export interface ScipyMatFile {
   path: string;
@@ -24,7 +26,7 @@ for spec in json.loads(sys.argv[1]):
  * python3 or scipy fails the calling test: CI installs python3-scipy, so it is not a reason to skip.
  */
 export function writeMatFilesWithScipy(files: readonly ScipyMatFile[]): void {
-  const result = spawnSync('python3', ['-c', WRITER, JSON.stringify(files)], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(scipyPython(), ['-c', WRITER, JSON.stringify(files)], { encoding: 'utf8', timeout: 60_000 });
   if (result.error) {
     throw new Error(`python3 is needed to write MAT v5 test files (install python3-scipy): ${result.error.message}`);
   }
