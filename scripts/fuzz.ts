@@ -1,8 +1,8 @@
 /**
  * Mutation fuzzer for the result-file decoder (see src/proxy/fuzz/).
  *
-  *   npm run fuzz -- [--seconds N] [--cases N] [--seed S] [--out DIR] [--jobs N] [--timeout MS]
-  *   npm run fuzz -- --replay FILE      (a saved finding: its bytes or its .json)
+ *   npm run fuzz -- [--seconds N] [--cases N] [--seed S] [--out DIR] [--jobs N] [--timeout MS]
+ *   npm run fuzz -- --replay FILE      (a saved finding: its bytes or its .json)
  *
  * Exits 1 when there are findings (or the replayed file is still a finding), 0 otherwise.
  */
