@@ -10,9 +10,8 @@ const bundle = path.join(__dirname, '..', 'build', 'proxy', 'simviz-proxy.js');
 if (existsSync(bundle) && !process.env.SIMVIZ_PROXY_FROM_SOURCE) {
   require(bundle);
 } else {
-  const { spawnSync } = require('node:child_process');
-  const source = path.join(__dirname, '..', 'src', 'proxy', 'cli.ts');
-  const tsx = require.resolve('tsx/cli');
-  const result = spawnSync(process.execPath, [tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(result.status === null ? 1 : result.status);
+  // Loaded in this process (not a child), so SIGTERM and SIGHUP reach the proxy's own handlers.
+  const { register } = require('tsx/cjs/api');
+  register();
+  require(path.join(__dirname, '..', 'src', 'proxy', 'cli.ts'));
 }

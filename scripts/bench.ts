@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: decoder speed and memory on generated Dymola-style binTrans files, with the
- * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat).
+ * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat), then
+ * the proxy under load (scripts/bench-load.ts: 100 simulations, 50 connections, autocannon).
  *
- *   npm run bench [-- --only wide-1g-f64,long-100m-f32] [--dir .bench] [--scipy|--no-scipy]
+ *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load] [--dir .bench] [--scipy|--no-scipy] [--duration 30]
  *
- * Each file is measured in its own child process so that its peak RSS is its own.
+ * `--only` takes shape names and `load`, comma-separated; without it everything runs. `--duration`
+ * is the load run's length in seconds. Each file is measured in its own child process so that its
+ * peak RSS is its own; the load bench runs the proxy in its own process for the same reason.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { writeBenchFile, type BenchShape } from '../src/proxy/bench/generate';
 import { openResultFile, type ResultFile } from '../src/proxy/decoder';
 import { querySeriesFromFile } from '../src/proxy/query/run';
 import { scipyPython } from '../src/proxy/testing/python';
+import { formatLoadResult, parseDuration, runLoadBench, type LoadBenchResult } from './bench-load';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -26,6 +30,9 @@ const SHAPES: Record<string, BenchShape> = {
   'wide-1g-f64': { signals: 25_000, steps: 5_000, precision: 'float64' },
   'long-1g-f64': { signals: 100, steps: 1_250_000, precision: 'float64' },
 };
+
+/** The proxy load bench's name in `--only`. */
+const LOAD = 'load';
 
 const VARIABLES_PER_QUERY = 20;
 const MAX_POINTS = 2_000;
@@ -155,13 +162,20 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       dir: { type: 'string', default: path.join(REPO, '.bench') },
       'no-scipy': { type: 'boolean' },
+      duration: { type: 'string' },
     },
   });
   if (values.measure) {
     console.log(JSON.stringify(await measure(values.measure)));
     return;
   }
-  const names = values.only ? values.only.split(',') : Object.keys(SHAPES);
+  const selected = values.only ? values.only.split(',') : [...Object.keys(SHAPES), LOAD];
+  const unknown = selected.filter((name) => name !== LOAD && !SHAPES[name]);
+  if (unknown.length > 0) {
+    throw new Error(`unknown bench ${unknown.join(', ')}; known: ${[...Object.keys(SHAPES), LOAD].join(', ')}`);
+  }
+  const names = selected.filter((name) => name !== LOAD);
+  const durationSeconds = parseDuration(values.duration);
   mkdirSync(values.dir, { recursive: true });
   const rows: Array<Record<string, string | number | undefined>> = [];
   for (const name of names) {
@@ -199,9 +213,14 @@ async function main(): Promise<void> {
         ` | same variables again ${fmt(m.repeatedSameMs)} | peak RSS ${m.peakRssMb.toFixed(0)} MB`
     );
   }
+  let load: LoadBenchResult | undefined;
+  if (selected.includes(LOAD)) {
+    load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds });
+    console.log(formatLoadResult(load));
+  }
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 

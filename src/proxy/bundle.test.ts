@@ -53,7 +53,7 @@ describe('the bundled proxy (what docker-compose and `simviz-proxy` run)', () =>
     await mkdir(hdf5Dir);
     writeHdf5Fixtures(hdf5Dir);
     // From the temp folder no esbuild can be resolved, so only the embedded worker can answer.
-    const child = spawn(process.execPath, [bundle, '--data', `h5=${hdf5Dir}`, '--port', '0', '--api-key', 'k1'], {
+    const child = spawn(process.execPath, [bundle, '--data', `h5=${hdf5Dir}`, '--port', '0', '--api-key', 'k1', '--settle-time', '0'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

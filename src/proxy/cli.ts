@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-import { ConfigError, parseCommandLine, USAGE } from './config';
-import { createLogger, startProxy } from './main';
+import type { Logger } from 'pino';
+
+import { ConfigError, parseCommandLine, USAGE, type CliAction } from './config';
+import { closeWithin, createLogger, startProxy, type RunningProxy } from './main';
 import { PROXY_VERSION } from './version';
 
+/** Exit codes: 0 after a clean shutdown, 1 on failure (or a shutdown that timed out), 2 on bad configuration. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
 async function main(): Promise<number> {
-  let action;
+  let action: CliAction;
   try {
     action = parseCommandLine(process.argv.slice(2), process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`simviz-proxy: ${error.message}\n\n${USAGE}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -26,19 +32,55 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel);
   const proxy = await startProxy(config, logger);
   logger.info(
-    { url: proxy.url, roots: config.roots, simulations: proxy.catalog.size, auth: config.apiKeys.length > 0 },
+    {
+      url: proxy.url,
+      roots: config.roots,
+      simulations: proxy.catalog.size,
+      auth: config.apiKeys.length > 0,
+      tls: config.tls !== undefined,
+      cors: config.cors.origins,
+    },
     'SimViz proxy ready'
   );
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down after in-flight requests');
-    proxy.close().then(
-      () => process.exit(0),
-      () => process.exit(1)
+  handleSignals(proxy, logger, config.shutdownTimeoutMs);
+  return -1;
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections and let in-flight requests finish, for at most
+ * `timeoutMs`, then exit 0 (or 1 when requests were still running, so an orchestrator sees it).
+ * A second signal exits at once. SIGHUP re-reads the TLS certificate, as renewal hooks expect.
+ */
+function handleSignals(proxy: RunningProxy, logger: Logger, timeoutMs: number): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'shutdown: second signal, exiting without waiting');
+      process.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    logger.info({ signal, timeoutMs }, 'shutdown: refusing new connections, waiting for in-flight requests');
+    closeWithin(proxy, timeoutMs).then(
+      (closed) => {
+        if (closed) {
+          logger.info('shutdown complete');
+          process.exit(0);
+        }
+        logger.error({ timeoutMs }, 'shutdown timed out with requests still running; exiting');
+        process.exit(EXIT_FAILURE);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(EXIT_FAILURE);
+      }
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  return -1;
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading the TLS certificate');
+    proxy.reloadTls();
+  });
 }
 
 main().then(
@@ -49,6 +91,6 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`simviz-proxy: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(EXIT_FAILURE);
   }
 );

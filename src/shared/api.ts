@@ -24,7 +24,15 @@ export const HealthSchema = Type.Object({
 });
 export type Health = Static<typeof HealthSchema>;
 
-export const SimulationStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('error')]);
+export const ReadySchema = Type.Object({
+  /** `ready` once the index is loaded and the data roots are scanned; until then 503 with `starting`. */
+  status: Type.Union([Type.Literal('ready'), Type.Literal('starting')]),
+  simulations: Type.Integer({ minimum: 0 }),
+});
+export type Ready = Static<typeof ReadySchema>;
+
+/** `writing`: the file changed within the settle time (a simulation still running); it stays queryable. */
+export const SimulationStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('writing')]);
 export type SimulationStatus = Static<typeof SimulationStatusSchema>;
 
 export const SimulationSchema = Type.Object({
@@ -47,6 +55,21 @@ export const SimulationSchema = Type.Object({
   sizeBytes: Type.Integer({ minimum: 0 }),
   /** ISO 8601. */
   modifiedAt: Type.String(),
+  /** The folder of `path` inside its root (`""` at the top), for filtering. */
+  folder: Type.Optional(Type.String()),
+  /** From the sidecar, else from the `model_experiment_condition_YYYYMMDD_HHMMSS` file name. */
+  model: Type.Optional(Nullable(Type.String())),
+  experiment: Type.Optional(Nullable(Type.String())),
+  condition: Type.Optional(Nullable(Type.String())),
+  /** ISO 8601 run time stamp from the file name. */
+  runAt: Type.Optional(Nullable(Type.String())),
+  /** From the sidecar `<file>.json`. */
+  tags: Type.Optional(Type.Array(Type.String())),
+  description: Type.Optional(Nullable(Type.String())),
+  /** Id of the reference run named in the sidecar. */
+  referenceId: Type.Optional(Nullable(Type.String())),
+  /** Problems that do not make the run unusable (e.g. an invalid sidecar). */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type Simulation = Static<typeof SimulationSchema>;
 
@@ -80,30 +103,119 @@ export const MAX_PAGE_SIZE = 1000;
 export const MAX_QUERY_SIMULATIONS = 100;
 export const MAX_QUERY_VARIABLES = 1000;
 
+const Paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_SIZE, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+};
+
+export const SIMULATION_SORT_KEYS = ['name', 'path', 'model', 'runAt', 'modifiedAt', 'sizeBytes', 'stopTime'] as const;
+export type SimulationSortKey = (typeof SIMULATION_SORT_KEYS)[number];
+
 export const PageQuerySchema = Type.Object(
   {
+    /** Free text over name, path, model, experiment, condition, description and tags (all words must match). */
     search: Type.Optional(Type.String({ maxLength: 500 })),
-    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_SIZE, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    /** Runs in this folder or below it (`a/b` matches `a/b` and `a/b/c`, not `a/bc`). */
+    folder: Type.Optional(Type.String({ maxLength: 1000 })),
+    root: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(SimulationStatusSchema),
+    tag: Type.Optional(Type.String({ maxLength: 200 })),
+    sort: Type.Optional(Type.Union(SIMULATION_SORT_KEYS.map((key) => Type.Literal(key)))),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    ...Paging,
   },
   { additionalProperties: false }
 );
 export type PageQuery = Static<typeof PageQuerySchema>;
 
-export const VariablePageQuerySchema = Type.Object(
+/** Longest glob or regular expression accepted in a variable search. */
+export const MAX_PATTERN_LENGTH = 200;
+
+const VariableMatch = {
+  /** Case-insensitive substring of the name or the description. */
+  search: Type.Optional(Type.String({ maxLength: 500 })),
+  /** Whole-name glob: `*` any characters, `?` one; `[` and `]` are literal (array subscripts). */
+  glob: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_PATTERN_LENGTH })),
+  /** Regular expression matched against the whole name, in linear time (no backreferences or lookaround). */
+  regex: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_PATTERN_LENGTH })),
+  kind: Type.Optional(VariableKindSchema),
+};
+
+export const VariablePageQuerySchema = Type.Object({ ...VariableMatch, ...Paging }, { additionalProperties: false });
+export type VariablePageQuery = Static<typeof VariablePageQuerySchema>;
+
+export const MultiVariableQuerySchema = Type.Object(
   {
-    search: Type.Optional(Type.String({ maxLength: 500 })),
-    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_SIZE, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-    kind: Type.Optional(VariableKindSchema),
+    simulation: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 100 }),
+    ...VariableMatch,
+    ...Paging,
   },
   { additionalProperties: false }
 );
-export type VariablePageQuery = Static<typeof VariablePageQuerySchema>;
+export type MultiVariableQuery = Static<typeof MultiVariableQuerySchema>;
+
+/** A variable found in one or more simulations, with the ids of those that have it. */
+export const SharedVariableSchema = Type.Intersect([VariableSchema, Type.Object({ simulations: Type.Array(Type.String()) })]);
+export type SharedVariable = Static<typeof SharedVariableSchema>;
+export const SharedVariablePageSchema = Type.Object({
+  items: Type.Array(SharedVariableSchema),
+  total: Type.Integer({ minimum: 0 }),
+  /** Requested simulations that could not be searched, with the reason. */
+  errors: Type.Array(Type.Object({ simulation: Type.String(), error: ErrorBodySchema.properties.error })),
+});
+export type SharedVariablePage = Static<typeof SharedVariablePageSchema>;
+
+export const ParameterDiffQuerySchema = Type.Object(
+  {
+    simulation: Type.Array(Type.String({ maxLength: 200 }), { minItems: 2, maxItems: 100 }),
+    ...VariableMatch,
+    /** Also list parameters whose values agree everywhere. */
+    all: Type.Optional(Type.Boolean({ default: false })),
+    ...Paging,
+  },
+  { additionalProperties: false }
+);
+export type ParameterDiffQuery = Static<typeof ParameterDiffQuerySchema>;
+
+export const ParameterDiffSchema = Type.Object({
+  simulations: Type.Array(Type.String()),
+  items: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      description: Type.String(),
+      unit: Nullable(Type.String()),
+      /** One per simulation, in request order; null where the run lacks the parameter or it is NaN. */
+      values: Type.Array(Nullable(Type.Number())),
+    })
+  ),
+  total: Type.Integer({ minimum: 0 }),
+});
+export type ParameterDiff = Static<typeof ParameterDiffSchema>;
+
+export const EventQuerySchema = Type.Object(
+  {
+    from: Type.Optional(Type.Number()),
+    to: Type.Optional(Type.Number()),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 10_000 })),
+  },
+  { additionalProperties: false }
+);
+export type EventQuery = Static<typeof EventQuerySchema>;
+
+export const EventPageSchema = Type.Object({
+  /** Simulation seconds of each event (a time stamp stored twice or more), in order. */
+  items: Type.Array(Type.Object({ time: Type.Number() })),
+  total: Type.Integer({ minimum: 0 }),
+});
+export type EventPage = Static<typeof EventPageSchema>;
+
+/** Series one query may return once patterns are expanded. */
+export const MAX_QUERY_SERIES = 500;
 
 export const QueryRequestSchema = Type.Object(
   {
     simulations: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: MAX_QUERY_SIMULATIONS }),
+    /** Names, or globs (`*`, `?`) expanded to the matching trajectories of each simulation. */
     variables: Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { minItems: 1, maxItems: MAX_QUERY_VARIABLES }),
     /** Simulation seconds. */
     from: Type.Optional(Type.Number()),

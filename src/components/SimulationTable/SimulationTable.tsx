@@ -42,7 +42,7 @@ function columns(datasourceUid: string): Array<Column<Simulation>> {
       id: 'name',
       header: 'Name',
       cell: ({ row: { original } }) =>
-        original.status === 'ok' ? (
+        original.status !== 'error' ? (
           <TextLink href={overviewUrl(original, datasourceUid)} inline={false}>
             {original.name}
           </TextLink>
@@ -57,6 +57,12 @@ function columns(datasourceUid: string): Array<Column<Simulation>> {
       cell: ({ row: { original } }) =>
         original.status === 'ok' ? (
           <Badge color="green" text="ok" />
+        ) : original.status === 'writing' ? (
+          <Tooltip content="The file changed moments ago (a simulation still running); it can be plotted as far as it goes.">
+            <span>
+              <Badge color="blue" icon="sync" text="writing" />
+            </span>
+          </Tooltip>
         ) : (
           <Tooltip content={original.error ?? 'cannot be read'}>
             <span>

@@ -17,7 +17,10 @@ function toOption(simulation: Simulation): ComboboxOption<string> {
   return {
     value: simulation.id,
     label: simulation.name,
-    description: simulation.status === 'error' ? `cannot be read: ${simulation.error ?? ''}` : `${folder} · ${simulation.variableCount} variables`,
+    description:
+      simulation.status === 'error'
+        ? `cannot be read: ${simulation.error ?? ''}`
+        : `${folder} · ${simulation.variableCount} variables${simulation.status === 'writing' ? ' · still being written' : ''}`,
   };
 }
 
@@ -42,7 +45,8 @@ export function SimulationSelect({ client, value, onChange }: Props) {
   const loadOptions = useCallback(
     async (search: string) => {
       const page = await client.listSimulations({ search, limit: SEARCH_LIMIT });
-      return page.items.filter((s) => s.status === 'ok').map(toOption);
+      // Runs still being written are plotted as far as they go; unreadable ones cannot be.
+      return page.items.filter((s) => s.status !== 'error').map(toOption);
     },
     [client]
   );

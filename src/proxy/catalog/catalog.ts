@@ -1,14 +1,29 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 
+import type { FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 
-import type { Simulation } from '../../shared/api';
+import type { Simulation, SimulationStatus } from '../../shared/api';
 import { DecodeError, openResultFile, type DecodeOptions, type ResultFile } from '../decoder';
 import { LruMap } from '../util/lru';
 import { forEachConcurrently } from '../util/pool';
 import { simulationId } from './ids';
-import { findResultFiles, type DataRoot, type FoundFile } from './scan';
+import { indexKey, loadIndex, saveIndex, type IndexedFile, type LoadedIndex } from './index-store';
+import { listSimulations, type SimulationFilter } from './listing';
+import { readSidecar, SIDECAR_SUFFIX } from './metadata';
+import { findResultFiles, isHiddenPath, relativeToRoot, type DataRoot, type FileStats, type FoundFile, type ScannedFile } from './scan';
+import { baseSummary, displayName, qualityProblem, tooSmallProblem, withDecoded, withError } from './summary';
+import { watchRoots, type WatchEvent, type WatchOptions } from './watcher';
+
+export type { SimulationFilter } from './listing';
+
+/** What the catalog reports for metrics; every hook is optional. */
+export interface CatalogObserver {
+  decoded?(format: string, ok: boolean, seconds: number): void;
+  statusCounts?(counts: Record<SimulationStatus, number>): void;
+  readyChanged?(ready: boolean): void;
+  openFileLookup?(hit: boolean): void;
+}
 
 export interface CatalogOptions {
   /** Decoded catalogues kept in memory; others are decoded again on demand. */
@@ -17,63 +32,119 @@ export interface CatalogOptions {
   scanConcurrency?: number;
   /** Passed to the decoders (cache directory for per-variable layouts). */
   decode?: DecodeOptions;
+  /** Where the persistent index is kept; without it every start decodes every file. */
+  indexDir?: string;
+  /** Watch the roots for changes (off unless given). */
+  watch?: WatchOptions | false;
+  /** A file is `writing` until it has not changed for this long. */
+  settleMs?: number;
+  observer?: CatalogObserver;
 }
 
 interface Entry {
   file: FoundFile;
+  stats: FileStats;
+  sidecarMtimeMs: number | null;
   summary: Simulation;
+  settleTimer?: NodeJS.Timeout;
 }
 
-export interface SimulationFilter {
-  search?: string;
-  limit: number;
-  offset: number;
-}
+const DEFAULT_SETTLE_MS = 3000;
+const INDEX_SAVE_DELAY_MS = 1000;
+const STAT_INTERVAL_MS = 1000;
 
-/** The simulations found under the data roots, by id. */
+/** The simulations found under the data roots, by id; kept current by a watcher when enabled. */
 export class Catalog {
   private entries = new Map<string, Entry>();
   private readonly open: LruMap<string, ResultFile>;
   private readonly scanConcurrency: number;
   private readonly decodeOptions: DecodeOptions;
+  private readonly settleMs: number;
+  private readonly observer: CatalogObserver;
+  private watcher?: FSWatcher;
+  private indexTimer?: NodeJS.Timeout;
+  private isReady = false;
+  private closed = false;
+  /** Serializes work per file, so that a settle never races a removal or another settle. */
+  private readonly work = new Map<string, Promise<void>>();
+  /** When each open file was last found unchanged on disk. */
+  private readonly lastChecked = new Map<string, number>();
 
   constructor(
     readonly roots: readonly DataRoot[],
     private readonly logger: Logger,
-    options: CatalogOptions = {}
+    private readonly options: CatalogOptions = {}
   ) {
-    this.open = new LruMap<string, ResultFile>(options.openFiles ?? 64);
+    this.open = new LruMap<string, ResultFile>(options.openFiles ?? 256);
     this.scanConcurrency = options.scanConcurrency ?? 4;
     this.decodeOptions = options.decode ?? {};
+    this.settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.observer = options.observer ?? {};
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** Finds every result file under the roots and reads its catalogue. Failing files are listed as errors. */
+  /** True once the first scan has finished. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Starts watching (when enabled), then scans; resolves when the catalog is ready. */
+  async start(): Promise<void> {
+    if (this.options.watch) {
+      this.watcher = await watchRoots(this.roots, this.logger, (event) => this.onWatchEvent(event), this.options.watch);
+    }
+    await this.scan();
+    this.isReady = true;
+    this.observer.readyChanged?.(true);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.watcher?.close();
+    for (const entry of this.entries.values()) {
+      clearTimeout(entry.settleTimer);
+    }
+    clearTimeout(this.indexTimer);
+    await Promise.allSettled(this.work.values());
+    await this.saveIndexNow();
+  }
+
+  /**
+   * Finds every result file under the roots. Files whose size and mtime match the persistent index
+   * are taken from it; the others are decoded. Failing files are listed as errors.
+   */
   async scan(): Promise<void> {
     const started = performance.now();
+    const { index, problem } = this.options.indexDir ? await loadIndex(this.options.indexDir) : { index: new Map() as LoadedIndex };
+    if (problem) {
+      this.logger.warn({ index: this.options.indexDir }, problem);
+    }
     const found = (await Promise.all(this.roots.map((root) => findResultFiles(root, this.logger)))).flat();
     const entries = new Map<string, Entry>();
+    let reused = 0;
     await forEachConcurrently(found, this.scanConcurrency, async (file) => {
-      const id = simulationId(file.root.name, file.relativePath);
-      entries.set(id, { file, summary: await this.describe(id, file) });
+      const indexed = this.fromIndex(file, index.get(indexKey(file.root.name, file.relativePath)));
+      reused += indexed ? 1 : 0;
+      const entry = indexed ?? (await this.ingest(file));
+      entries.set(entry.summary.id, entry);
     });
-    this.entries = new Map([...entries].sort(([, a], [, b]) => compareEntries(a, b)));
-    const failed = [...entries.values()].filter((e) => e.summary.status === 'error').length;
+    this.replaceEntries(entries);
+    await this.saveIndexNow();
+    const failed = this.countByStatus().error;
     this.logger.info(
-      { files: entries.size, failed, ms: Math.round(performance.now() - started) },
+      { files: entries.size, failed, fromIndex: reused, ms: Math.round(performance.now() - started) },
       'catalog scan finished'
     );
   }
 
   list(filter: SimulationFilter): { items: Simulation[]; total: number } {
-    const needle = filter.search?.trim().toLowerCase();
-    const matches = [...this.entries.values()]
-      .map((entry) => entry.summary)
-      .filter((s) => !needle || s.name.toLowerCase().includes(needle) || s.path.toLowerCase().includes(needle));
-    return { items: matches.slice(filter.offset, filter.offset + filter.limit), total: matches.length };
+    return listSimulations(
+      [...this.entries.values()].map((entry) => entry.summary),
+      filter
+    );
   }
 
   get(id: string): Simulation | undefined {
@@ -83,6 +154,7 @@ export class Catalog {
   /**
    * The decoded file for `id`, decoded again when it changed on disk since it was last read.
    * Throws a DecodeError when the file cannot be used; returns undefined for an unknown id.
+   * Files still being written are served as far as they go.
    */
   async openFile(id: string): Promise<ResultFile | undefined> {
     const entry = this.entries.get(id);
@@ -90,89 +162,250 @@ export class Catalog {
       return undefined;
     }
     const cached = this.open.get(id);
-    if (cached && (await isUnchanged(cached))) {
+    if (cached && (await this.isCurrent(id, cached))) {
+      this.observer.openFileLookup?.(true);
       return cached;
     }
+    this.observer.openFileLookup?.(false);
     try {
       const file = await openResultFile(entry.file.absolutePath, displayName(entry.file), this.decodeOptions);
       this.open.set(id, file);
-      entry.summary = summarize(id, entry.file, file);
+      if (entry.summary.status !== 'error') {
+        entry.summary = withDecoded(entry.summary, file);
+      }
       return file;
     } catch (error) {
-      this.open.delete(id);
-      entry.summary = await errorSummary(id, entry.file, error);
+      this.forget(id);
+      if (entry.summary.status !== 'writing') {
+        entry.summary = withError(entry.summary, entry.file, error);
+        this.publishCounts();
+      }
       throw error;
     }
   }
 
-  private async describe(id: string, file: FoundFile): Promise<Simulation> {
+  /**
+   * Whether a decoded file still matches the disk. Checked at most once per second per file: under
+   * load a stat per request showed in profiles, and a change is picked up a second later at worst.
+   */
+  private async isCurrent(id: string, file: ResultFile): Promise<boolean> {
+    const now = Date.now();
+    const checked = this.lastChecked.get(id);
+    if (checked !== undefined && now - checked < STAT_INTERVAL_MS) {
+      return true;
+    }
+    const current = await isUnchanged(file);
+    if (current) {
+      this.lastChecked.set(id, now);
+    }
+    return current;
+  }
+
+  private fromIndex(file: ScannedFile, indexed: IndexedFile | undefined): Entry | undefined {
+    const unchanged =
+      indexed &&
+      indexed.rootPath === file.root.path &&
+      indexed.size === file.stats.size &&
+      indexed.mtimeMs === file.stats.mtimeMs &&
+      indexed.sidecarMtimeMs === file.sidecarMtimeMs &&
+      indexed.summary.status !== 'writing' &&
+      indexed.summary.id === simulationId(file.root.name, file.relativePath);
+    return unchanged ? { file, stats: file.stats, sidecarMtimeMs: file.sidecarMtimeMs, summary: indexed.summary } : undefined;
+  }
+
+  /** Decodes a file into an entry; a file modified within the settle time is `writing` and re-checked later. */
+  private async ingest(file: ScannedFile): Promise<Entry> {
+    const writing = Date.now() - file.stats.mtimeMs < this.settleMs;
+    const entry: Entry = { file, stats: file.stats, sidecarMtimeMs: file.sidecarMtimeMs, summary: await this.describe(file, file.stats, writing) };
+    if (writing) {
+      this.scheduleSettle(entry);
+    }
+    return entry;
+  }
+
+  private async describe(file: FoundFile, stats: FileStats, writing: boolean): Promise<Simulation> {
+    const metadata = await readSidecar(file.absolutePath, displayName(file));
+    const base = baseSummary(file, stats, metadata, writing ? 'writing' : 'ok');
+    const tooSmall = tooSmallProblem(file, stats);
+    if (tooSmall) {
+      return writing ? base : withError(base, file, tooSmall);
+    }
+    const started = performance.now();
     try {
       const decoded = await openResultFile(file.absolutePath, displayName(file), this.decodeOptions);
-      return summarize(id, file, decoded);
+      this.observer.decoded?.(decoded.format, true, (performance.now() - started) / 1000);
+      const summary = withDecoded(base, decoded);
+      const problem = writing ? undefined : qualityProblem(file, decoded);
+      return problem ? withError(summary, file, problem) : summary;
     } catch (error) {
-      const summary = await errorSummary(id, file, error);
-      if (error instanceof DecodeError) {
-        this.logger.warn({ file: displayName(file), reason: summary.error }, 'result file cannot be used');
-      } else {
-        this.logger.error({ file: displayName(file), err: error }, 'unexpected failure while decoding a result file');
-      }
-      return summary;
+      this.observer.decoded?.('unknown', false, (performance.now() - started) / 1000);
+      // A file being written may not decode yet; that is not an error until it settles.
+      return writing ? base : this.failedSummary(base, file, error);
     }
   }
-}
 
-function displayName(file: FoundFile): string {
-  return `${file.root.name}/${file.relativePath}`;
-}
+  private failedSummary(base: Simulation, file: FoundFile, error: unknown): Simulation {
+    const summary = withError(base, file, error);
+    if (error instanceof DecodeError) {
+      this.logger.warn({ file: displayName(file), reason: summary.error }, 'result file cannot be used');
+    } else {
+      this.logger.error({ file: displayName(file), err: error }, 'unexpected failure while decoding a result file');
+    }
+    return summary;
+  }
 
-function compareEntries(a: Entry, b: Entry): number {
-  return a.summary.root.localeCompare(b.summary.root) || a.summary.path.localeCompare(b.summary.path);
+  private replaceEntries(entries: Map<string, Entry>): void {
+    for (const [id, old] of this.entries) {
+      if (entries.get(id) !== old) {
+        clearTimeout(old.settleTimer);
+      }
+    }
+    this.entries = entries;
+    this.publishCounts();
+  }
+
+  private onWatchEvent(event: WatchEvent): void {
+    if (this.closed) {
+      return;
+    }
+    const relativePath = relativeToRoot(event.root, event.absolutePath);
+    if (isHiddenPath(relativePath)) {
+      return;
+    }
+    const file: FoundFile = { root: event.root, absolutePath: event.absolutePath, relativePath };
+    const id = simulationId(event.root.name, relativePath);
+    this.serialize(id, () => (event.kind === 'removed' ? this.remove(id) : this.markWriting(id, file)));
+  }
+
+  private serialize(id: string, task: () => Promise<void>): void {
+    const previous = this.work.get(id) ?? Promise.resolve();
+    const next = previous
+      .then(task)
+      .catch((error: unknown) => this.logger.error({ err: error, id }, 'catalog update failed'))
+      .finally(() => {
+        if (this.work.get(id) === next) {
+          this.work.delete(id);
+        }
+      });
+    this.work.set(id, next);
+  }
+
+  private async remove(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    // The watcher can report a removal of a file that was replaced since (rename over it).
+    if (!entry || (await stat(entry.file.absolutePath).catch(() => undefined))) {
+      return;
+    }
+    clearTimeout(entry.settleTimer);
+    this.entries.delete(id);
+    this.forget(id);
+    this.logger.info({ file: displayName(entry.file) }, 'result file removed');
+    this.changed();
+  }
+
+  /** A changed or new file is listed at once as `writing`, and described fully once it settles. */
+  private async markWriting(id: string, file: FoundFile): Promise<void> {
+    const stats = await stat(file.absolutePath).catch(() => undefined);
+    if (!stats?.isFile()) {
+      return;
+    }
+    const fileStats = { size: stats.size, mtimeMs: stats.mtimeMs };
+    let entry = this.entries.get(id);
+    if (!entry) {
+      const summary = baseSummary(file, fileStats, { sidecar: {}, modifiedMs: null, warnings: [] }, 'writing');
+      entry = { file, stats: fileStats, sidecarMtimeMs: null, summary };
+      this.entries.set(id, entry);
+      this.logger.info({ file: displayName(file) }, 'new result file');
+    } else {
+      entry.stats = fileStats;
+      const { error: _previousError, ...summary } = entry.summary;
+      entry.summary = { ...summary, status: 'writing', sizeBytes: stats.size, modifiedAt: new Date(stats.mtimeMs).toISOString() };
+    }
+    this.lastChecked.delete(id);
+    this.scheduleSettle(entry);
+    this.publishCounts();
+  }
+
+  private forget(id: string): void {
+    this.open.delete(id);
+    this.lastChecked.delete(id);
+  }
+
+  private scheduleSettle(entry: Entry): void {
+    clearTimeout(entry.settleTimer);
+    const id = entry.summary.id;
+    entry.settleTimer = setTimeout(() => this.serialize(id, () => this.settle(id)), this.settleMs);
+    entry.settleTimer.unref();
+  }
+
+  private async settle(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry || this.closed) {
+      return;
+    }
+    const stats = await stat(entry.file.absolutePath).catch(() => undefined);
+    if (!stats) {
+      return this.remove(id);
+    }
+    if (Date.now() - stats.mtimeMs < this.settleMs) {
+      // Changed again without an event reaching us (e.g. polling): keep waiting.
+      return this.scheduleSettle(entry);
+    }
+    entry.stats = { size: stats.size, mtimeMs: stats.mtimeMs };
+    entry.summary = await this.describe(entry.file, entry.stats, false);
+    const sidecar = await stat(entry.file.absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
+    entry.sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+    entry.settleTimer = undefined;
+    this.forget(id);
+    this.logger.info({ file: displayName(entry.file), status: entry.summary.status }, 'result file settled');
+    this.changed();
+  }
+
+  private changed(): void {
+    this.publishCounts();
+    clearTimeout(this.indexTimer);
+    this.indexTimer = setTimeout(() => void this.saveIndexNow(), INDEX_SAVE_DELAY_MS);
+    this.indexTimer.unref();
+  }
+
+  private countByStatus(): Record<SimulationStatus, number> {
+    const counts: Record<SimulationStatus, number> = { ok: 0, error: 0, writing: 0 };
+    for (const entry of this.entries.values()) {
+      counts[entry.summary.status]++;
+    }
+    return counts;
+  }
+
+  private publishCounts(): void {
+    this.observer.statusCounts?.(this.countByStatus());
+  }
+
+  private async saveIndexNow(): Promise<void> {
+    const dir = this.options.indexDir;
+    if (!dir) {
+      return;
+    }
+    const files: IndexedFile[] = [...this.entries.values()]
+      .filter((entry) => entry.summary.status !== 'writing')
+      .map((entry) => ({
+        root: entry.file.root.name,
+        rootPath: entry.file.root.path,
+        relativePath: entry.file.relativePath,
+        size: entry.stats.size,
+        mtimeMs: entry.stats.mtimeMs,
+        sidecarMtimeMs: entry.sidecarMtimeMs,
+        summary: entry.summary,
+      }));
+    try {
+      await saveIndex(dir, files);
+    } catch (error) {
+      // The index only saves time at the next start; failing to write it must not fail anything.
+      this.logger.warn({ err: error, index: dir }, 'could not write the catalog index');
+    }
+  }
 }
 
 async function isUnchanged(file: ResultFile): Promise<boolean> {
   const stats = await stat(file.path).catch(() => undefined);
   return stats !== undefined && stats.size === file.sizeBytes && stats.mtimeMs === file.modifiedMs;
-}
-
-function baseSummary(id: string, file: FoundFile): Omit<Simulation, 'format' | 'status' | 'sizeBytes' | 'modifiedAt'> {
-  return {
-    id,
-    name: path.posix.basename(file.relativePath).replace(/\.[^.]+$/, ''),
-    path: file.relativePath,
-    root: file.root.name,
-    variableCount: 0,
-    timePointCount: 0,
-    startTime: null,
-    stopTime: null,
-  };
-}
-
-function summarize(id: string, file: FoundFile, decoded: ResultFile): Simulation {
-  return {
-    ...baseSummary(id, file),
-    format: decoded.format,
-    status: 'ok',
-    variableCount: decoded.variables.length,
-    timePointCount: decoded.timePointCount,
-    startTime: decoded.startTime,
-    stopTime: decoded.stopTime,
-    sizeBytes: decoded.sizeBytes,
-    modifiedAt: new Date(decoded.modifiedMs).toISOString(),
-  };
-}
-
-async function errorSummary(id: string, file: FoundFile, error: unknown): Promise<Simulation> {
-  const stats = await stat(file.absolutePath).catch(() => undefined);
-  const reason =
-    error instanceof DecodeError
-      ? error.message
-      : `${displayName(file)}: could not be read (${error instanceof Error ? error.message : String(error)})`;
-  return {
-    ...baseSummary(id, file),
-    format: 'unknown',
-    status: 'error',
-    error: reason,
-    sizeBytes: stats?.size ?? 0,
-    modifiedAt: new Date(stats?.mtimeMs ?? 0).toISOString(),
-  };
 }

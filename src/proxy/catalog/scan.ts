@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import type { Logger } from 'pino';
 
+import { SIDECAR_SUFFIX } from './metadata';
+
 export interface DataRoot {
   /** Short stable name, part of every simulation id in this root. */
   name: string;
@@ -17,13 +19,33 @@ export interface FoundFile {
   relativePath: string;
 }
 
+export interface FileStats {
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScannedFile extends FoundFile {
+  stats: FileStats;
+  /** mtime of the sidecar `<file>.json`, null without one. */
+  sidecarMtimeMs: number | null;
+}
+
 const RESULT_EXTENSIONS = new Set(['.mat', '.csv', '.h5', '.hdf5', '.sdf']);
 
 export function isResultFileName(name: string): boolean {
   return RESULT_EXTENSIONS.has(path.extname(name).toLowerCase());
 }
 
-function isInside(parent: string, child: string): boolean {
+/** Hidden files and folders (`.git`, editors' `.~lock` files, the upload staging area) are never results. */
+export function isHiddenPath(relativePath: string): boolean {
+  return relativePath.split(/[\\/]/).some((part) => part.startsWith('.'));
+}
+
+export function relativeToRoot(root: DataRoot, absolutePath: string): string {
+  return path.relative(root.path, absolutePath).split(path.sep).join('/');
+}
+
+export function isInside(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
@@ -33,8 +55,8 @@ function isInside(parent: string, child: string): boolean {
  * are followed only when their target stays inside the root, and each directory is visited once,
  * so link loops and links out of the root are harmless.
  */
-export async function findResultFiles(root: DataRoot, logger: Logger): Promise<FoundFile[]> {
-  const found: FoundFile[] = [];
+export async function findResultFiles(root: DataRoot, logger: Logger): Promise<ScannedFile[]> {
+  const found: ScannedFile[] = [];
   let rootReal: string;
   try {
     rootReal = await realpath(root.path);
@@ -58,6 +80,7 @@ export async function findResultFiles(root: DataRoot, logger: Logger): Promise<F
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const names = new Set(entries.map((entry) => entry.name));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) {
         continue;
@@ -65,16 +88,24 @@ export async function findResultFiles(root: DataRoot, logger: Logger): Promise<F
       const absolutePath = path.join(directory, entry.name);
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
+      let statPath: string | undefined = absolutePath;
       if (entry.isSymbolicLink()) {
         const target = await realpath(absolutePath).catch(() => undefined);
-        const targetStats = target && isInside(rootReal, target) ? await stat(target).catch(() => undefined) : undefined;
+        statPath = target && isInside(rootReal, target) ? target : undefined;
+        const targetStats = statPath ? await stat(statPath).catch(() => undefined) : undefined;
         isDirectory = targetStats?.isDirectory() ?? false;
         isFile = targetStats?.isFile() ?? false;
       }
       if (isDirectory) {
         await visit(absolutePath);
-      } else if (isFile && isResultFileName(entry.name)) {
-        found.push({ root, absolutePath, relativePath: path.relative(root.path, absolutePath).split(path.sep).join('/') });
+      } else if (isFile && statPath && isResultFileName(entry.name)) {
+        const stats = await stat(statPath).catch(() => undefined);
+        if (stats) {
+          const relativePath = relativeToRoot(root, absolutePath);
+          const sidecar = names.has(entry.name + SIDECAR_SUFFIX) ? await stat(absolutePath + SIDECAR_SUFFIX).catch(() => undefined) : undefined;
+          const sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+          found.push({ root, absolutePath, relativePath, stats: { size: stats.size, mtimeMs: stats.mtimeMs }, sidecarMtimeMs });
+        }
       }
     }
   };

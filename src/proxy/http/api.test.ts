@@ -125,7 +125,7 @@ describe('simulations', () => {
     expect(page.body.items).toHaveLength(2);
     const all = await requestJson<SimulationPage>(proxy, '/api/v1/simulations?search=dymola', { key: KEY });
     expect(page.body.items.map((s) => s.id)).toEqual(all.body.items.slice(1, 3).map((s) => s.id));
-    for (const bad of ['limit=-1', 'limit=100000', 'offset=x', 'sort=name']) {
+    for (const bad of ['limit=-1', 'limit=100000', 'offset=x', 'sort=colour', 'colour=red']) {
       const { status, body } = await requestJson<ErrorBody>(proxy, `/api/v1/simulations?${bad}`, { key: KEY });
       expect(status).toBe(400);
       expect(body.error.code).toBe('bad_request');

@@ -1,21 +1,37 @@
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 
 import type { Catalog } from '../catalog/catalog';
+import type { ApiKey } from '../config-values';
+import { ProxyMetrics } from '../metrics';
 import type { App } from './app';
 import { installAuth } from './auth';
+import { installCors } from './cors';
 import { installErrorHandlers } from './errors';
+import { installMetrics } from './metrics';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
+import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
+import { variableRoutes } from './routes/variables';
+import { httpsServerFactory, type TlsMaterial } from './tls';
 
 export interface ServerOptions {
   catalog: Catalog;
   logger: Logger;
-  apiKeys: readonly string[];
+  apiKeys: readonly ApiKey[];
   /** Request bodies above this are answered with 413. */
   bodyLimitBytes?: number;
+  /** Where request timings go; a fresh set of instruments when absent. */
+  metrics?: ProxyMetrics;
+  /** Whether /metrics needs an API key (default: open). */
+  metricsProtected?: boolean;
+  /** Browser origins allowed by CORS; none (the default) leaves CORS off. */
+  corsOrigins?: readonly string[];
+  /** Serve HTTPS with this certificate and key instead of plain HTTP. */
+  tls?: TlsMaterial;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -23,6 +39,7 @@ export function buildServer(options: ServerOptions): App {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    ...(options.tls ? { serverFactory: httpsServerFactory(options.tls) } : {}),
     ajv: {
       // Unknown fields are an error, not silently dropped; defaults fill optional paging values.
       customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: false },
@@ -30,9 +47,18 @@ export function buildServer(options: ServerOptions): App {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandlers(app);
-  installAuth(app, options.apiKeys);
-  healthRoutes(app, options.catalog);
-  simulationRoutes(app, options.catalog);
-  queryRoutes(app, options.catalog);
+  // CORS first: preflights carry no key, and 401s need CORS headers for the page to read them.
+  installCors(app, options.corsOrigins ?? []);
+  installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected });
+  installMetrics(app, options.metrics ?? new ProxyMetrics());
+  // The OpenAPI document is generated from the route schemas, so it is registered before them.
+  app.register(swagger, openApiOptions());
+  app.register(async (api) => {
+    openApiRoute(api);
+    healthRoutes(api, options.catalog);
+    simulationRoutes(api, options.catalog);
+    variableRoutes(api, options.catalog);
+    queryRoutes(api, options.catalog);
+  });
   return app;
 }

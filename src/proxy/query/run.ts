@@ -1,44 +1,111 @@
-import type { QueryRequest, Series, SeriesError } from '../../shared/api';
+import { MAX_QUERY_SERIES, type QueryRequest, type Series, type SeriesError } from '../../shared/api';
 import type { Catalog } from '../catalog/catalog';
 import { DecodeError, type RangeRead, type ResultFile, type VariableInfo } from '../decoder';
 import { clipRange } from '../decoder/clip';
+import { globMatcher, isGlob } from '../catalog/match';
 import { m4Indices } from './m4';
 
 type Entry = Series | SeriesError;
 
+/** The query would return more series than allowed (after expanding patterns). */
+export class TooManySeriesError extends Error {
+  constructor(
+    readonly count: number,
+    readonly limit: number
+  ) {
+    super(`the query asks for ${count} series, more than the limit of ${limit}: choose fewer simulations, variables or narrower patterns`);
+  }
+}
+
+interface Plan {
+  count: number;
+  run(): Promise<Entry[]>;
+}
+
 /**
- * Answers a query: one entry per (simulation, variable), in request order. A simulation or
- * variable that cannot be served becomes an error entry; the other series are still returned.
+ * Answers a query: one entry per (simulation, variable), in request order, a glob giving one entry
+ * per matching variable. A simulation or variable that cannot be served becomes an error entry;
+ * the other series are still returned. Throws TooManySeriesError before reading any samples.
  */
-export async function runQuery(catalog: Catalog, request: QueryRequest): Promise<Entry[]> {
-  const perSimulation = await Promise.all(request.simulations.map((id) => querySimulation(catalog, id, request)));
-  return perSimulation.flat();
+export async function runQuery(catalog: Catalog, request: QueryRequest, maxSeries = MAX_QUERY_SERIES): Promise<Entry[]> {
+  const plans = await Promise.all(request.simulations.map((id) => planSimulation(catalog, id, request)));
+  const count = plans.reduce((sum, plan) => sum + plan.count, 0);
+  if (count > maxSeries) {
+    throw new TooManySeriesError(count, maxSeries);
+  }
+  return (await Promise.all(plans.map((plan) => plan.run()))).flat();
 }
 
 function errorEntries(simulation: string, variables: readonly string[], code: string, message: string): SeriesError[] {
   return variables.map((variable) => ({ simulation, variable, error: { code, message } }));
 }
 
-async function querySimulation(catalog: Catalog, id: string, request: QueryRequest): Promise<Entry[]> {
+function failedPlan(entries: SeriesError[]): Plan {
+  return { count: entries.length, run: async () => entries };
+}
+
+async function planSimulation(catalog: Catalog, id: string, request: QueryRequest): Promise<Plan> {
   let file: ResultFile | undefined;
   try {
     file = await catalog.openFile(id);
   } catch (error) {
     const message = error instanceof DecodeError ? error.message : 'the result file could not be read';
-    return errorEntries(id, request.variables, 'unreadable_simulation', message);
+    return failedPlan(errorEntries(id, request.variables, 'unreadable_simulation', message));
   }
   if (!file) {
-    return errorEntries(id, request.variables, 'not_found', `no simulation with id "${id}"`);
+    return failedPlan(errorEntries(id, request.variables, 'not_found', `no simulation with id "${id}"`));
   }
+  const opened = file;
+  const wanted = expandVariables(opened, request.variables);
   const simulationName = catalog.get(id)?.name ?? id;
-  try {
-    return await querySeriesFromFile(file, { id, name: simulationName }, request);
-  } catch (error) {
-    if (error instanceof DecodeError) {
-      return errorEntries(id, request.variables, 'unreadable_simulation', error.message);
+  return {
+    count: wanted.length,
+    run: async () => {
+      try {
+        return await seriesOf(opened, { id, name: simulationName }, wanted, request);
+      } catch (error) {
+        if (error instanceof DecodeError) {
+          return errorEntries(id, request.variables, 'unreadable_simulation', error.message);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** One requested name, or one match of a requested glob, with what it resolved to. */
+interface Wanted {
+  requested: string;
+  variable?: VariableInfo;
+  problem?: SeriesError['error'];
+}
+
+/** Names resolve tolerantly (tool spellings); globs expand to every matching non-time variable, in file order. */
+export function expandVariables(file: ResultFile, requested: readonly string[]): Wanted[] {
+  return requested.flatMap((name): Wanted[] => {
+    const exact = file.findVariable(name);
+    if (exact) {
+      return [{ requested: name, variable: exact }];
     }
-    throw error;
-  }
+    if (!isGlob(name)) {
+      const variable = exact;
+      return [variable ? { requested: name, variable } : { requested: name, problem: missing(file, name) }];
+    }
+    let matches: (candidate: string) => boolean;
+    try {
+      matches = globMatcher(name);
+    } catch (error) {
+      return [{ requested: name, problem: { code: 'bad_pattern', message: error instanceof Error ? error.message : String(error) } }];
+    }
+    const found = file.variables.filter((v) => v.kind !== 'time' && matches(v.name));
+    return found.length > 0
+      ? found.map((variable) => ({ requested: name, variable }))
+      : [{ requested: name, problem: { code: 'unknown_variable', message: `${file.displayName}: no variable matches "${name}"` } }];
+  });
+}
+
+function missing(file: ResultFile, name: string): SeriesError['error'] {
+  return { code: 'unknown_variable', message: `${file.displayName}: has no variable "${name}"` };
 }
 
 /** Time and values over the clipped range, in one pass where the file's decoder can. */
@@ -57,21 +124,27 @@ export async function querySeriesFromFile(
   simulation: { id: string; name: string },
   request: Pick<QueryRequest, 'variables' | 'from' | 'to' | 'maxDataPoints'>
 ): Promise<Entry[]> {
+  return seriesOf(file, simulation, expandVariables(file, request.variables), request);
+}
+
+async function seriesOf(
+  file: ResultFile,
+  simulation: { id: string; name: string },
+  wanted: readonly Wanted[],
+  request: Pick<QueryRequest, 'from' | 'to' | 'maxDataPoints'>
+): Promise<Entry[]> {
   const { id, name: simulationName } = simulation;
-  const found = request.variables.map((name) => file.findVariable(name));
-  const present = found.filter((v): v is VariableInfo => v !== undefined);
-  const trajectories = present.filter((v) => v.kind !== 'parameter');
+  const trajectories = [...new Set(wanted.flatMap((w) => (w.variable && w.variable.kind !== 'parameter' ? [w.variable] : [])))];
   const { time: rangeTime, values: columns } = await readRange(file, trajectories, request.from, request.to);
   const valuesOf = new Map(trajectories.map((v, k) => [v, columns[k]]));
 
-  return request.variables.map((name, k): Entry => {
-    const variable = found[k];
+  return wanted.map(({ requested, variable, problem }): Entry => {
     if (!variable) {
-      return { simulation: id, variable: name, error: { code: 'unknown_variable', message: `${file.displayName}: has no variable "${name}"` } };
+      return { simulation: id, variable: requested, error: problem ?? missing(file, requested) };
     }
     const head = {
       simulation: id,
-      variable: name,
+      variable: requested,
       simulationName,
       resolvedName: variable.name,
       unit: variable.unit,

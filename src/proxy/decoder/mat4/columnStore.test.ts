@@ -80,6 +80,21 @@ describe('per-variable column store', () => {
     expect(await (reopened as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);
   });
 
+  it('falls back to the file when the cache limit deleted a layout in use, and builds it again', async () => {
+    const file = await writeFile('evicted.mat', { precision: 'float64' });
+    const cacheDir = path.join(dir, 'evicted-cache');
+    const decoded = await openResultFile(file, 'evicted.mat', { cacheDir, columnStoreMinBytes: 0 });
+    const layoutReady = () => (decoded as unknown as { layoutReady(): Promise<boolean> }).layoutReady();
+    const variables = ['s3', 's30'].map((n) => decoded.findVariable(n)!);
+    const before = await decoded.readValues(variables, 0, STEPS);
+    expect(await layoutReady()).toBe(true);
+    await rm(path.join(cacheDir, 'columns'), { recursive: true });
+    const after = await decoded.readValues(variables, 0, STEPS);
+    after.forEach((v, k) => expect(Array.from(v)).toEqual(Array.from(before[k])));
+    expect(await layoutReady()).toBe(true);
+    expect(await readdir(path.join(cacheDir, 'columns'))).toHaveLength(1);
+  });
+
   it('is not built below the size threshold or without a cache directory', async () => {
     const file = await writeFile('small.mat', {});
     const cacheDir = path.join(dir, 'unused');

@@ -1,3 +1,4 @@
+import { Semaphore } from '../../util/pool';
 import type { FileSource } from '../file-source';
 import { elementGetter, gatherRows } from './elements';
 import { ElementType, elementSize } from './records';
@@ -20,6 +21,12 @@ export interface DataMatrix {
 /** Upper bound of one positioned read while streaming a binTrans matrix. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Streaming gathers in flight across all files. Each holds two chunk buffers, so this bounds their
+ * memory under many concurrent queries; more would only share the same disk and cores anyway.
+ */
+const gathers = new Semaphore(2);
+
 /** Reads samples `[first, end)` of the given signals (0-based), one Float64Array per requested signal. */
 export async function readSignals(
   source: FileSource,
@@ -34,7 +41,7 @@ export async function readSignals(
     return outputs;
   }
   if (matrix.samplesContiguous) {
-    await gatherFromSampleRows(source, matrix, signals, first, count, outputs);
+    await gathers.run(() => gatherFromSampleRows(source, matrix, signals, first, count, outputs));
   } else {
     await readSignalRuns(source, matrix, signals, first, count, outputs);
   }

@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 import { elementGetter } from './elements';
 import { ElementType, type Mat4Record } from './records';
 
@@ -12,18 +14,10 @@ export function cleanString(bytes: Uint8Array): string {
   return utf8.decode(nul === -1 ? bytes : bytes.subarray(0, nul)).trim();
 }
 
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] > 0x7f) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /**
  * The common case, and the one that matters for 25,000-variable catalogues: uint8 text with each
- * string contiguous (binTrans). ASCII matrices are decoded in one call and sliced.
+ * string contiguous (binTrans). ASCII matrices are decoded in one call and sliced; bounds are
+ * found on the bytes so that each string costs one allocation (the catalogue is GC-bound).
  */
 function decodeContiguousStrings(bytes: Uint8Array, count: number, length: number): string[] {
   const strings: string[] = new Array(count);
@@ -35,12 +29,28 @@ function decodeContiguousStrings(bytes: Uint8Array, count: number, length: numbe
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   for (let s = 0; s < count; s++) {
-    const start = s * length;
-    // Search only this string's bytes: an unbounded search would scan to the end for every string.
-    const nul = bytes.subarray(start, start + length).indexOf(0);
-    strings[s] = text.slice(start, nul === -1 ? start + length : start + nul).trim();
+    let start = s * length;
+    let end = start + length;
+    for (let i = start; i < end; i++) {
+      if (bytes[i] === 0) {
+        end = i;
+        break;
+      }
+    }
+    // Same whitespace as String.prototype.trim for ASCII: space, \t, \n, \v, \f, \r.
+    while (end > start && isAsciiSpace(bytes[end - 1])) {
+      end--;
+    }
+    while (start < end && isAsciiSpace(bytes[start])) {
+      start++;
+    }
+    strings[s] = text.slice(start, end);
   }
   return strings;
+}
+
+function isAsciiSpace(byte: number): boolean {
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 }
 
 /**

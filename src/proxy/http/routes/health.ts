@@ -1,4 +1,4 @@
-import { API_PREFIX, HealthSchema } from '../../../shared/api';
+import { API_PREFIX, HealthSchema, ReadySchema } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
 import { PROXY_VERSION } from '../../version';
 import type { App } from '../app';
@@ -9,4 +9,10 @@ export function healthRoutes(app: App, catalog: Catalog): void {
     { schema: { response: { 200: HealthSchema } } },
     async () => ({ status: 'ok' as const, version: PROXY_VERSION, simulations: catalog.size })
   );
+
+  // For load balancers and orchestrators: 503 until the index is loaded and the roots scanned.
+  app.get(`${API_PREFIX}/ready`, { schema: { response: { 200: ReadySchema, 503: ReadySchema } } }, async (_request, reply) => {
+    const ready = catalog.ready;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'starting', simulations: catalog.size });
+  });
 }

@@ -1,6 +1,6 @@
 import { API_PREFIX, QueryRequestSchema } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
-import { runQuery } from '../../query/run';
+import { runQuery, TooManySeriesError } from '../../query/run';
 import type { App } from '../app';
 import { HttpError } from '../errors';
 
@@ -10,6 +10,13 @@ export function queryRoutes(app: App, catalog: Catalog): void {
     if (from !== undefined && to !== undefined && from > to) {
       throw new HttpError(400, 'bad_request', `"from" (${from}) is after "to" (${to})`);
     }
-    return { series: await runQuery(catalog, request.body) };
+    try {
+      return { series: await runQuery(catalog, request.body) };
+    } catch (error) {
+      if (error instanceof TooManySeriesError) {
+        throw new HttpError(400, 'too_many_series', error.message);
+      }
+      throw error;
+    }
   });
 }

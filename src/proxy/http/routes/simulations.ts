@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 
 import {
   API_PREFIX,
+  EventPageSchema,
+  EventQuerySchema,
   PageQuerySchema,
   SimulationPageSchema,
   SimulationSchema,
@@ -10,22 +12,15 @@ import {
   type Variable,
 } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
-import { isWellFormedId } from '../../catalog/ids';
-import { DecodeError, type VariableInfo } from '../../decoder';
+import { clipRange } from '../../decoder/clip';
+import { eventTimes } from '../../decoder/events';
+import type { VariableInfo } from '../../decoder';
 import type { App } from '../app';
-import { HttpError } from '../errors';
+import { matchVariables, requireFile, requireSimulation } from './lookup';
 
 const IdParamsSchema = Type.Object({ id: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 
-function requireSimulation(catalog: Catalog, id: string) {
-  const simulation = isWellFormedId(id) ? catalog.get(id) : undefined;
-  if (!simulation) {
-    throw new HttpError(404, 'not_found', `no simulation with id "${id}"`);
-  }
-  return simulation;
-}
-
-function toVariable(info: VariableInfo): Variable {
+export function toVariable(info: VariableInfo): Variable {
   const variable: Variable = {
     name: info.name,
     description: info.description,
@@ -40,46 +35,13 @@ function toVariable(info: VariableInfo): Variable {
   return variable;
 }
 
-/**
- * How well a variable matches a search: exact name first, then names starting with it, then names
- * containing it, then descriptions containing it; undefined when it does not match at all.
- */
-function searchRank(info: VariableInfo, needle: string | undefined): number | undefined {
-  if (!needle) {
-    return 0;
-  }
-  const name = info.name.toLowerCase();
-  if (name === needle) {
-    return 0;
-  }
-  if (name.startsWith(needle)) {
-    return 1;
-  }
-  if (name.includes(needle)) {
-    return 2;
-  }
-  return info.description.toLowerCase().includes(needle) ? 3 : undefined;
-}
-
-function searchVariables(variables: readonly VariableInfo[], needle: string | undefined, kind: string | undefined): VariableInfo[] {
-  const ranked: Array<{ info: VariableInfo; rank: number }> = [];
-  for (const info of variables) {
-    const rank = kind && info.kind !== kind ? undefined : searchRank(info, needle);
-    if (rank !== undefined) {
-      ranked.push({ info, rank });
-    }
-  }
-  // Array.prototype.sort is stable: equally good matches keep the file's order.
-  return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.info);
-}
-
 export function simulationRoutes(app: App, catalog: Catalog): void {
   app.get(
     `${API_PREFIX}/simulations`,
     { schema: { querystring: PageQuerySchema, response: { 200: SimulationPageSchema } } },
     async (request) => {
-      const { search, limit = 100, offset = 0 } = request.query;
-      return catalog.list({ search, limit, offset });
+      const { limit = 100, offset = 0, ...filter } = request.query;
+      return catalog.list({ ...filter, limit, offset });
     }
   );
 
@@ -93,23 +55,42 @@ export function simulationRoutes(app: App, catalog: Catalog): void {
     `${API_PREFIX}/simulations/:id/variables`,
     { schema: { params: IdParamsSchema, querystring: VariablePageQuerySchema, response: { 200: VariablePageSchema } } },
     async (request) => {
-      const simulation = requireSimulation(catalog, request.params.id);
-      const { search, kind, limit = 100, offset = 0 } = request.query;
-      let file;
-      try {
-        file = await catalog.openFile(simulation.id);
-      } catch (error) {
-        if (error instanceof DecodeError) {
-          throw new HttpError(422, 'unreadable_simulation', error.message);
-        }
-        throw error;
-      }
-      if (!file) {
-        throw new HttpError(404, 'not_found', `no simulation with id "${simulation.id}"`);
-      }
-      const needle = search?.trim().toLowerCase();
-      const matches = searchVariables(file.variables, needle, kind);
+      const { limit = 100, offset = 0, ...match } = request.query;
+      const file = await requireFile(catalog, request.params.id);
+      const matches = matchVariables(file.variables, match);
       return { items: matches.slice(offset, offset + limit).map(toVariable), total: matches.length };
+    }
+  );
+
+  app.get(
+    `${API_PREFIX}/simulations/:id/parameters`,
+    {
+      schema: {
+        params: IdParamsSchema,
+        querystring: Type.Omit(VariablePageQuerySchema, ['kind'], { additionalProperties: false }),
+        response: { 200: VariablePageSchema },
+      },
+    },
+    async (request) => {
+      const { limit = 100, offset = 0, ...match } = request.query;
+      const file = await requireFile(catalog, request.params.id);
+      const matches = matchVariables(file.variables, { ...match, kind: 'parameter' });
+      return { items: matches.slice(offset, offset + limit).map(toVariable), total: matches.length };
+    }
+  );
+
+  app.get(
+    `${API_PREFIX}/simulations/:id/events`,
+    { schema: { params: IdParamsSchema, querystring: EventQuerySchema, response: { 200: EventPageSchema } } },
+    async (request) => {
+      const { from, to, limit = 10_000 } = request.query;
+      const file = await requireFile(catalog, request.params.id);
+      const time = await file.readTime();
+      const range = clipRange(time, from, to);
+      const inRange = eventTimes(time.subarray(range.first, range.end)).filter(
+        (t) => (from === undefined || t >= from) && (to === undefined || t <= to)
+      );
+      return { items: inRange.slice(0, limit).map((t) => ({ time: t })), total: inRange.length };
     }
   );
 }

@@ -1,0 +1,88 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Decoding a catalogue: small files in milliseconds, large HDF5/MAT v7.3 files in minutes. */
+const DECODE_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300];
+
+export interface ProxyMetricsOptions {
+  /** Process metrics (CPU, memory, event loop, GC, handles); on unless turned off. */
+  processMetrics?: boolean;
+}
+
+/**
+ * The proxy's Prometheus instruments, on a registry of their own: several proxies share a process
+ * in tests (and could in an embedding), and the global default registry would mix their numbers
+ * and reject the second registration of every name.
+ */
+export class ProxyMetrics {
+  readonly registry = new Registry();
+
+  /** By route pattern (e.g. `/api/v1/simulations/:id`), never the raw URL, to keep label values few. */
+  readonly requestDuration = new Histogram<'route' | 'method' | 'status'>({
+    name: 'simviz_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending the last byte of its response, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly decodeDuration = new Histogram<'format' | 'outcome'>({
+    name: 'simviz_decode_duration_seconds',
+    help: 'Time to decode the catalogue (names, units, sizes) of one result file, by format and outcome (ok or error).',
+    labelNames: ['format', 'outcome'],
+    buckets: DECODE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly filesIndexed = new Gauge<'status'>({
+    name: 'simviz_files_indexed',
+    help: 'Result files in the index, by status: ok, error (cannot be read), writing (still being written).',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+
+  readonly indexReady = new Gauge({
+    name: 'simviz_index_ready',
+    help: '1 once the first scan of the data roots has finished, else 0.',
+    registers: [this.registry],
+  });
+
+  readonly cacheBytes = new Gauge<'cache'>({
+    name: 'simviz_cache_bytes',
+    help: 'Bytes on disk (or in memory) held by each cache.',
+    labelNames: ['cache'],
+    registers: [this.registry],
+  });
+
+  readonly cacheHits = new Counter<'cache'>({
+    name: 'simviz_cache_hits_total',
+    help: 'Lookups answered from a cache, by cache.',
+    labelNames: ['cache'],
+    registers: [this.registry],
+  });
+
+  readonly cacheMisses = new Counter<'cache'>({
+    name: 'simviz_cache_misses_total',
+    help: 'Lookups a cache could not answer, by cache.',
+    labelNames: ['cache'],
+    registers: [this.registry],
+  });
+
+  constructor(options: ProxyMetricsOptions = {}) {
+    // Until something reports a finished scan, the index is not ready.
+    this.indexReady.set(0);
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+    }
+  }
+
+  /** The exposition text for a scrape, in the format `contentType` names. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
