@@ -73,6 +73,10 @@ export async function startProxy(
     metricsProtected: config.metrics.protected,
     corsOrigins: config.cors.origins,
     tls,
+    uploads: {
+      root: config.uploadDir ? config.roots.find((root) => root.path === config.uploadDir) : undefined,
+      maxBytes: config.uploadMaxBytes,
+    },
   });
   const closeServer = prepareGracefulClose(app);
   const close = async () => {

@@ -201,6 +201,29 @@ export class Catalog {
     return current;
   }
 
+  /**
+   * Describes a file that was just put in place (an upload) and lists it at once, without waiting
+   * for the watcher. Returns its catalogue entry.
+   */
+  async add(root: DataRoot, absolutePath: string): Promise<Simulation> {
+    const relativePath = relativeToRoot(root, absolutePath);
+    const id = simulationId(root.name, relativePath);
+    const stats = await stat(absolutePath);
+    const sidecar = await stat(absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
+    const file: FoundFile = { root, absolutePath, relativePath };
+    const entry: Entry = {
+      file,
+      stats: { size: stats.size, mtimeMs: stats.mtimeMs },
+      sidecarMtimeMs: sidecar?.isFile() ? sidecar.mtimeMs : null,
+      summary: await this.describe(file, { size: stats.size, mtimeMs: stats.mtimeMs }, false),
+    };
+    clearTimeout(this.entries.get(id)?.settleTimer);
+    this.entries.set(id, entry);
+    this.forget(id);
+    this.changed();
+    return entry.summary;
+  }
+
   private fromIndex(file: ScannedFile, indexed: IndexedFile | undefined): Entry | undefined {
     const unchanged =
       indexed &&
@@ -311,6 +334,12 @@ export class Catalog {
     }
     const fileStats = { size: stats.size, mtimeMs: stats.mtimeMs };
     let entry = this.entries.get(id);
+    const sidecar = await stat(file.absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
+    const sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+    if (entry && !entry.settleTimer && sameStats(entry.stats, fileStats) && entry.sidecarMtimeMs === sidecarMtimeMs) {
+      // Already described as it is now (an upload listed on arrival, or an event for the scan's state).
+      return;
+    }
     if (!entry) {
       const summary = baseSummary(file, fileStats, { sidecar: {}, modifiedMs: null, warnings: [] }, 'writing');
       entry = { file, stats: fileStats, sidecarMtimeMs: null, summary };
@@ -403,6 +432,10 @@ export class Catalog {
       this.logger.warn({ err: error, index: dir }, 'could not write the catalog index');
     }
   }
+}
+
+function sameStats(a: FileStats, b: FileStats): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 async function isUnchanged(file: ResultFile): Promise<boolean> {

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
+import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
 import { httpsServerFactory, type TlsMaterial } from './tls';
 
@@ -32,6 +33,8 @@ export interface ServerOptions {
   corsOrigins?: readonly string[];
   /** Serve HTTPS with this certificate and key instead of plain HTTP. */
   tls?: TlsMaterial;
+  /** Where uploads go and how large they may be; uploads are refused without a root. */
+  uploads?: UploadOptions;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -59,6 +62,7 @@ export function buildServer(options: ServerOptions): App {
     simulationRoutes(api, options.catalog);
     variableRoutes(api, options.catalog);
     queryRoutes(api, options.catalog);
+    await uploadRoutes(api, options.catalog, options.uploads ?? { maxBytes: 0 });
   });
   return app;
 }

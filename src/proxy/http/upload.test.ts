@@ -1,0 +1,159 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import type { ErrorBody, Simulation, SimulationPage } from '../../shared/api';
+import { UPLOADS_ROOT_NAME } from '../config';
+import type { RunningProxy } from '../main';
+import { requestJson, startTestProxy } from '../testing/proxy';
+import { writeResultFile } from '../writer/mat4-writer';
+
+const READER = 'reader-key-0123456789';
+const WRITER = 'writer-key-0123456789';
+const LIMIT = 64 * 1024;
+let dir: string;
+let uploads: string;
+let proxy: RunningProxy;
+let good: Buffer;
+
+async function upload(name: string, bytes: Buffer, fields: Record<string, string> = {}, key: string | null = WRITER) {
+  const form = new FormData();
+  for (const [field, value] of Object.entries(fields)) {
+    form.append(field, value);
+  }
+  form.append('file', new Blob([bytes]), name);
+  const response = await fetch(`${proxy.url}/api/v1/simulations`, {
+    method: 'POST',
+    body: form,
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
+  return { status: response.status, body: (await response.json()) as Simulation & ErrorBody, location: response.headers.get('location') };
+}
+
+async function listedPaths(): Promise<string[]> {
+  const { body } = await requestJson<SimulationPage>(proxy, `/api/v1/simulations?root=${UPLOADS_ROOT_NAME}`, { key: READER });
+  return body.items.map((s) => s.path).sort();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'simviz-upload-'));
+  uploads = path.join(dir, 'uploads');
+  const file = path.join(dir, 'source.mat');
+  const time = Array.from({ length: 50 }, (_, i) => i / 10);
+  await writeResultFile(
+    file,
+    { startTime: 0, stopTime: 4.9, variables: [{ kind: 'trajectory', name: 'x', unit: 'K' }] },
+    { time, trajectories: { x: time.map((t) => t * t) } }
+  );
+  good = await readFile(file);
+  proxy = await startTestProxy(
+    [],
+    [READER, { key: WRITER, scopes: ['read', 'write'] }],
+    { config: { roots: [{ name: UPLOADS_ROOT_NAME, path: uploads }], uploadDir: uploads, uploadMaxBytes: LIMIT } }
+  );
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('uploads', () => {
+  it('stores a checked result file, lists it at once with its metadata, and says where it is', async () => {
+    const { status, body, location } = await upload('Plant_Step_warm_20250101_120000.mat', good, {
+      folder: 'campaign/a',
+      description: 'Uploaded from the app',
+      tags: 'upload, warm',
+    });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({
+      status: 'ok',
+      root: 'uploads',
+      path: 'campaign/a/Plant_Step_warm_20250101_120000.mat',
+      model: 'Plant',
+      description: 'Uploaded from the app',
+      tags: ['upload', 'warm'],
+      timePointCount: 50,
+    });
+    expect(location).toBe(`/api/v1/simulations/${body.id}`);
+    expect(await readFile(path.join(uploads, 'campaign/a/Plant_Step_warm_20250101_120000.mat'))).toEqual(good);
+    expect(await listedPaths()).toContain('campaign/a/Plant_Step_warm_20250101_120000.mat');
+    const series = await requestJson<{ series: Array<{ values: number[] }> }>(proxy, '/api/v1/query', {
+      key: READER,
+      body: { simulations: [body.id], variables: ['x'] },
+    });
+    expect(series.body.series[0].values[10]).toBeCloseTo(1, 6);
+  });
+
+  it('never replaces an existing file: the same name is a 409 and the stored bytes stay', async () => {
+    expect((await upload('clash.mat', good)).status).toBe(201);
+    const other = Buffer.from(good);
+    other[other.length - 1] ^= 0xff;
+    const { status, body } = await upload('clash.mat', other);
+    expect(status).toBe(409);
+    expect(body.error).toEqual({ code: 'already_exists', message: expect.stringContaining('uploads/clash.mat already exists') });
+    expect(await readFile(path.join(uploads, 'clash.mat'))).toEqual(good);
+  });
+
+  it('refuses a file above the size limit with 413, keeping nothing of it', async () => {
+    const big = Buffer.concat([good, Buffer.alloc(LIMIT)]);
+    const { status, body } = await upload('big.mat', big);
+    expect(status).toBe(413);
+    expect(body.error.message).toBe('the upload is larger than the limit of 0.0625 MiB');
+    expect(await listedPaths()).not.toContain('big.mat');
+    expect(await readdir(path.join(uploads, '.staging'))).toEqual([]);
+  });
+
+  it('refuses a file SimViz cannot read, naming the file and the problem', async () => {
+    const { status, body } = await upload('noise.mat', Buffer.alloc(4000, 3));
+    expect(status).toBe(422);
+    expect(body.error).toEqual({ code: 'invalid_result_file', message: expect.stringMatching(/^uploads\/noise\.mat: /) });
+    expect(await readdir(uploads)).not.toContain('noise.mat');
+  });
+
+  it.each(['.hidden.mat', 'notes.txt', 'x.mat ', 'semi;colon.mat'])('refuses the file name %j', async (name) => {
+    const { status, body } = await upload(name, good);
+    expect([status, body.error.code]).toEqual([400, 'bad_file_name']);
+  });
+
+  it.each([
+    ['../escape.mat', 'escape.mat'],
+    ['/etc/passwd.mat', 'passwd.mat'],
+  ])('keeps only the base name of %s, inside the upload folder', async (name, stored) => {
+    const { status, body } = await upload(name, good);
+    expect([status, body.path]).toEqual([201, stored]);
+    expect(await readdir(uploads)).toContain(stored);
+  });
+
+  it.each(['../outside', 'a/../../b', '.git', '/abs'])('refuses the folder %s', async (folder) => {
+    const { status, body } = await upload('ok-name.mat', good, { folder });
+    expect([status, body.error.code]).toEqual([400, 'bad_folder']);
+  });
+
+  it('needs a key with the write scope', async () => {
+    const read = await upload('denied.mat', good, {}, READER);
+    expect(read.status).toBe(403);
+    expect(read.body.error).toEqual({ code: 'forbidden', message: 'this API key lacks the "write" scope' });
+    expect((await upload('denied.mat', good, {}, null)).status).toBe(401);
+  });
+
+  it('asks for multipart/form-data', async () => {
+    const { status, body } = await requestJson<ErrorBody>(proxy, '/api/v1/simulations', { key: WRITER, body: { file: 'x' } });
+    expect([status, body.error.code]).toEqual([415, 'unsupported_media_type']);
+  });
+});
+
+describe('a proxy without an upload folder', () => {
+  it('refuses uploads, saying the operator must enable them', async () => {
+    const plain = await startTestProxy([{ name: 'data', path: dir }], [{ key: WRITER, scopes: ['read', 'write'] }]);
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([good]), 'x.mat');
+      const response = await fetch(`${plain.url}/api/v1/simulations`, { method: 'POST', body: form, headers: { authorization: `Bearer ${WRITER}` } });
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as ErrorBody).error.code).toBe('uploads_disabled');
+    } finally {
+      await plain.close();
+    }
+  });
+});
