@@ -21,7 +21,7 @@ async function upload(name: string, bytes: Buffer, fields: Record<string, string
   for (const [field, value] of Object.entries(fields)) {
     form.append(field, value);
   }
-  form.append('file', new Blob([bytes]), name);
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
   const response = await fetch(`${proxy.url}/api/v1/simulations`, {
     method: 'POST',
     body: form,
@@ -148,7 +148,7 @@ describe('a proxy without an upload folder', () => {
     const plain = await startTestProxy([{ name: 'data', path: dir }], [{ key: WRITER, scopes: ['read', 'write'] }]);
     try {
       const form = new FormData();
-      form.append('file', new Blob([good]), 'x.mat');
+      form.append('file', new Blob([new Uint8Array(good)]), 'x.mat');
       const response = await fetch(`${plain.url}/api/v1/simulations`, { method: 'POST', body: form, headers: { authorization: `Bearer ${WRITER}` } });
       expect(response.status).toBe(403);
       expect(((await response.json()) as ErrorBody).error.code).toBe('uploads_disabled');
