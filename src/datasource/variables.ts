@@ -31,7 +31,7 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
     const client = this.datasource.client;
     if (query.kind === 'simulations') {
       const page = await client.listSimulations({ search, limit: MAX_OPTIONS });
-      return page.items.filter((s) => s.status === 'ok').map((s) => ({ text: s.name, value: s.id }));
+      return page.items.filter((s) => s.status !== 'error').map((s) => ({ text: s.name, value: s.id }));
     }
     const simulations = interpolateList(query.simulations ?? [], templateSrv, request.scopedVars);
     const pages = await Promise.all(simulations.map((id) => client.listVariables(id, { search, limit: MAX_OPTIONS })));

@@ -30,7 +30,7 @@ interface RunningProxy {
 /** Starts the proxy as its own process, as users run it, and waits for its "ready" log line. */
 function startProxyProcess(roots: string[]): Promise<RunningProxy> {
   const tsx = require.resolve('tsx/cli');
-  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...roots.flatMap((r) => ['--data', r]), '--port', '0', '--api-key', HARNESS_API_KEY];
+  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...roots.flatMap((r) => ['--data', r]), '--port', '0', '--api-key', HARNESS_API_KEY, '--settle-time', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

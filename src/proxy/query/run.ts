@@ -5,7 +5,9 @@ import { clipRange } from '../decoder/clip';
 import { globMatcher, isGlob } from '../catalog/match';
 import { m4Indices } from './m4';
 
-type Entry = Series | SeriesError;
+/** A series as computed: samples stay in typed arrays until serialize.ts writes them out. */
+export type SeriesData = Omit<Series, 'time' | 'values'> & { time: Float64Array; values: Float64Array };
+type Entry = SeriesData | SeriesError;
 
 /** The query would return more series than allowed (after expanding patterns). */
 export class TooManySeriesError extends Error {
@@ -161,23 +163,20 @@ async function seriesOf(
 
 /** A parameter is constant: two points spanning the requested range are enough to draw it. */
 function parameterSeries(time: Float64Array, value: number) {
-  const ends = time.length === 0 ? [] : time.length === 1 ? [time[0]] : [time[0], time[time.length - 1]];
-  return { time: ends, values: ends.map(() => jsonNumber(value)), pointsInRange: time.length, downsampled: false };
+  const ends = time.length <= 1 ? time.slice() : Float64Array.of(time[0], time[time.length - 1]);
+  return { time: ends, values: new Float64Array(ends.length).fill(value), pointsInRange: time.length, downsampled: false };
 }
 
 function sampledSeries(time: Float64Array, values: Float64Array, maxDataPoints: number | undefined) {
   if (maxDataPoints === undefined || time.length <= maxDataPoints) {
-    return { time: Array.from(time), values: Array.from(values, jsonNumber), pointsInRange: time.length, downsampled: false };
+    return { time, values, pointsInRange: time.length, downsampled: false };
   }
   const keep = m4Indices(time, values, maxDataPoints);
-  return {
-    time: Array.from(keep, (i) => time[i]),
-    values: Array.from(keep, (i) => jsonNumber(values[i])),
-    pointsInRange: time.length,
-    downsampled: true,
-  };
-}
-
-function jsonNumber(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
+  const keptTime = new Float64Array(keep.length);
+  const keptValues = new Float64Array(keep.length);
+  for (let k = 0; k < keep.length; k++) {
+    keptTime[k] = time[keep[k]];
+    keptValues[k] = values[keep[k]];
+  }
+  return { time: keptTime, values: keptValues, pointsInRange: time.length, downsampled: true };
 }
