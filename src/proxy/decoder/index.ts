@@ -7,7 +7,7 @@ import { openMat5Result } from './mat5';
 import type { DecodeOptions, ResultFile } from './types';
 
 export { DecodeError, isDecodeError } from './errors';
-export type { DecodeOptions, RangeRead, ResultFile, VariableInfo, VariableKind } from './types';
+export type { DecodeOptions, RangeRead, ResultFile, SampledRead, VariableInfo, VariableKind } from './types';
 
 export type SniffedFormat = 'mat4' | 'mat5' | 'mat73' | 'hdf5' | 'csv' | 'unknown';
 

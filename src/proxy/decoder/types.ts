@@ -26,6 +26,16 @@ export interface RangeRead {
   values: Float64Array[];
 }
 
+/** Downsampled series over a clipped range, computed without holding whole columns. */
+export interface SampledRead {
+  /** Points in the clipped range before downsampling. */
+  pointsInRange: number;
+  /** Time of the range's first and last point (for parameters, drawn as constants across it). */
+  ends: Float64Array;
+  /** One per requested variable, M4-downsampled. */
+  series: Array<{ time: Float64Array; values: Float64Array }>;
+}
+
 /** A decoded result file: its catalogue in memory, its values read on demand. */
 export interface ResultFile {
   readonly path: string;
@@ -53,4 +63,10 @@ export interface ResultFile {
    * where the layout allows. Without it callers use readTime, clipRange and readValues.
    */
   readRange?(variables: readonly VariableInfo[], from?: number, to?: number): Promise<RangeRead>;
+  /**
+   * Optional: trajectories clipped and M4-downsampled to `maxPoints`, streamed where whole columns
+   * would cost more than reading them. Undefined when the range holds no more than `maxPoints`
+   * points or the file is better served by readRange; callers then downsample themselves.
+   */
+  readSampled?(variables: readonly VariableInfo[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined>;
 }

@@ -137,8 +137,7 @@ async function seriesOf(
 ): Promise<Entry[]> {
   const { id, name: simulationName } = simulation;
   const trajectories = [...new Set(wanted.flatMap((w) => (w.variable && w.variable.kind !== 'parameter' ? [w.variable] : [])))];
-  const { time: rangeTime, values: columns } = await readRange(file, trajectories, request.from, request.to);
-  const valuesOf = new Map(trajectories.map((v, k) => [v, columns[k]]));
+  const read = await readForQuery(file, trajectories, request);
 
   return wanted.map(({ requested, variable, problem }): Entry => {
     if (!variable) {
@@ -155,16 +154,43 @@ async function seriesOf(
       kind: variable.kind,
     };
     if (variable.kind === 'parameter') {
-      return { ...head, ...parameterSeries(rangeTime, variable.value ?? NaN) };
+      return { ...head, ...parameterSeries(read.ends, read.pointsInRange, variable.value ?? NaN) };
     }
-    return { ...head, ...sampledSeries(rangeTime, valuesOf.get(variable)!, request.maxDataPoints) };
+    return { ...head, ...read.seriesOf(variable) };
   });
 }
 
+interface QueryRead {
+  pointsInRange: number;
+  /** First and last time of the range (fewer when it holds fewer points). */
+  ends: Float64Array;
+  seriesOf(variable: VariableInfo): { time: Float64Array; values: Float64Array; pointsInRange: number; downsampled: boolean };
+}
+
+/** Streamed and downsampled by the decoder where it can, else whole columns downsampled here. */
+async function readForQuery(file: ResultFile, trajectories: VariableInfo[], request: Pick<QueryRequest, 'from' | 'to' | 'maxDataPoints'>): Promise<QueryRead> {
+  const { from, to, maxDataPoints } = request;
+  const sampled = maxDataPoints !== undefined && trajectories.length > 0 ? await file.readSampled?.(trajectories, maxDataPoints, from, to) : undefined;
+  if (sampled) {
+    const byVariable = new Map(trajectories.map((v, k) => [v, sampled.series[k]]));
+    return {
+      pointsInRange: sampled.pointsInRange,
+      ends: sampled.ends,
+      seriesOf: (variable) => ({ ...byVariable.get(variable)!, pointsInRange: sampled.pointsInRange, downsampled: true }),
+    };
+  }
+  const { time, values } = await readRange(file, trajectories, from, to);
+  const byVariable = new Map(trajectories.map((v, k) => [v, values[k]]));
+  return {
+    pointsInRange: time.length,
+    ends: time.length <= 1 ? time.slice() : Float64Array.of(time[0], time[time.length - 1]),
+    seriesOf: (variable) => sampledSeries(time, byVariable.get(variable)!, maxDataPoints),
+  };
+}
+
 /** A parameter is constant: two points spanning the requested range are enough to draw it. */
-function parameterSeries(time: Float64Array, value: number) {
-  const ends = time.length <= 1 ? time.slice() : Float64Array.of(time[0], time[time.length - 1]);
-  return { time: ends, values: new Float64Array(ends.length).fill(value), pointsInRange: time.length, downsampled: false };
+function parameterSeries(ends: Float64Array, pointsInRange: number, value: number) {
+  return { time: ends, values: new Float64Array(ends.length).fill(value), pointsInRange, downsampled: false };
 }
 
 function sampledSeries(time: Float64Array, values: Float64Array, maxDataPoints: number | undefined) {

@@ -188,3 +188,38 @@ export async function readStoreColumns(layout: ColumnStoreLayout, signals: reado
     await handle.close();
   }
 }
+
+/** Samples per chunk when streaming a stored column (1 MiB of float64). */
+const STREAM_CHUNK_SAMPLES = 128 * 1024;
+
+/**
+ * Visits samples `[first, end)` of each signal of a built store, chunk by chunk through reused
+ * buffers, widened to float64: `visit(k, values, count, at)` for the k-th signal, `at` counted
+ * from `first`. The values are only valid during the call.
+ */
+export async function forEachStoreChunk(
+  layout: ColumnStoreLayout,
+  signals: readonly number[],
+  first: number,
+  end: number,
+  visit: (k: number, values: Float64Array, count: number, at: number) => void
+): Promise<void> {
+  const storeBytes = elementSize(layout.storeType);
+  const chunkSamples = Math.max(1, Math.min(STREAM_CHUNK_SAMPLES, end - first));
+  const raw = new Uint8Array(chunkSamples * storeBytes);
+  const widened = new Float64Array(chunkSamples);
+  const handle = await open(layout.file, 'r');
+  try {
+    for (let k = 0; k < signals.length; k++) {
+      for (let at = 0; at < end - first; at += chunkSamples) {
+        const count = Math.min(chunkSamples, end - first - at);
+        const bytes = raw.subarray(0, count * storeBytes);
+        await readAll(handle, bytes, (signals[k] * layout.samples + first + at) * storeBytes);
+        widened.set(storeView(layout.storeType, bytes));
+        visit(k, widened, count, at);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}

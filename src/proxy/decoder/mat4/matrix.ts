@@ -43,18 +43,13 @@ export async function readSignals(
     return outputs;
   }
   if (matrix.samplesContiguous) {
-    await gathers.run(() => gatherFromSampleRows(source, matrix, signals, first, count, outputs));
+    await gatherFromSampleRows(source, matrix, signals, first, count, outputs);
   } else {
     await readSignalRuns(source, matrix, signals, first, count, outputs);
   }
   return outputs;
 }
 
-/**
- * Streams the rows `[first, first + count)` through a ring of reused chunk buffers: while one
- * chunk is gathered, the next ones are already being read on libuv's thread pool. One read at a
- * time moved about 5 GB/s from the page cache here; several in flight get close to `cat`.
- */
 async function gatherFromSampleRows(
   source: FileSource,
   matrix: DataMatrix,
@@ -63,28 +58,62 @@ async function gatherFromSampleRows(
   count: number,
   outputs: Float64Array[]
 ): Promise<void> {
+  const signalIndex = Int32Array.from(signals);
+  await forEachRowChunk(source, matrix, first, count, (bytes, rows, at) =>
+    gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signalIndex, outputs, at)
+  );
+}
+
+/**
+ * Visits rows `[first, first + count)` of a binTrans matrix chunk by chunk, in order: `visit`
+ * gets the chunk's bytes, its row count and the offset of its first row from `first`. The bytes
+ * are only valid during the call. Chunks stream through a ring of reused buffers: while one is
+ * visited, the next ones are already being read on libuv's thread pool (one read at a time moved
+ * about 5 GB/s from the page cache here; several in flight get close to `cat`).
+ */
+export async function forEachRowChunk(
+  source: FileSource,
+  matrix: DataMatrix,
+  first: number,
+  count: number,
+  visit: (bytes: Uint8Array, rows: number, at: number) => void
+): Promise<void> {
+  return gathers.run(() => streamRowChunks(source, matrix, first, count, visit));
+}
+
+async function streamRowChunks(
+  source: FileSource,
+  matrix: DataMatrix,
+  first: number,
+  count: number,
+  visit: (bytes: Uint8Array, rows: number, at: number) => void
+): Promise<void> {
   const rowBytes = matrix.signals * elementSize(matrix.elementType);
-  const rowsPerChunk = Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / rowBytes)));
+  const rowsPerChunk = rowsPerChunkOf(matrix, count);
   const chunks = Math.ceil(count / rowsPerChunk);
   const ring = Array.from({ length: Math.min(READS_IN_FLIGHT + 1, chunks) }, () => new Uint8Array(rowsPerChunk * rowBytes));
-  const signalIndex = Int32Array.from(signals);
   const readChunk = (chunk: number) => {
     const done = chunk * rowsPerChunk;
     const rows = Math.min(rowsPerChunk, count - done);
     return source.readInto(ring[chunk % ring.length], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
   };
-  // Reads for all but one buffer go out first; the last buffer is the one being gathered.
+  // Reads for all but one buffer go out first; the last buffer is the one being visited.
   const pending = Array.from({ length: Math.max(1, ring.length - 1) }, (_, chunk) => readChunk(chunk));
   for (let chunk = 0; chunk < chunks; chunk++) {
     const bytes = await pending.shift()!;
     const next = chunk + pending.length + 1;
     if (next < chunks) {
-      // Chunk `next` reuses the buffer gathered in the previous turn, so it is free again.
+      // Chunk `next` reuses the buffer visited in the previous turn, so it is free again.
       pending.push(readChunk(next));
     }
-    const rows = bytes.byteLength / rowBytes;
-    gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signalIndex, outputs, chunk * rowsPerChunk);
+    visit(bytes, bytes.byteLength / rowBytes, chunk * rowsPerChunk);
   }
+}
+
+/** Rows per chunk when streaming `count` rows of a binTrans matrix. */
+export function rowsPerChunkOf(matrix: DataMatrix, count: number): number {
+  const rowBytes = matrix.signals * elementSize(matrix.elementType);
+  return Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / rowBytes)));
 }
 
 async function readSignalRuns(

@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { clipRange } from '../clip';
+import { clipRange, clipRangeAt } from '../clip';
 import { parseDescription } from '../description';
 import { DecodeError } from '../errors';
 import { FileSource, withFile } from '../file-source';
 import { VariableIndex } from '../names';
-import type { DecodeOptions, RangeRead, ResultFile, VariableInfo } from '../types';
+import type { DecodeOptions, RangeRead, ResultFile, SampledRead, VariableInfo } from '../types';
 import { buildColumnStore, readStoreColumns, storeTypeFor, type ColumnStoreLayout } from './columnStore';
 import { decodeNumbers } from './elements';
 import { readSignals, type DataMatrix } from './matrix';
 import { memoizeColumns, memoizedColumns } from './memo';
+import { sampleRows, sampleStore } from './sampled';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
 import { decodeTextMatrix } from './text';
 
@@ -150,6 +151,76 @@ export class Mat4TrajectoryFile implements ResultFile {
     const clipped = columns.map((column) => column.subarray(range.first, range.end));
     const values = this.assemble(variables, locations, signals, clipped, range.end - range.first);
     return { time: time.subarray(range.first, range.end), values };
+  }
+
+  /**
+   * M4-downsampled trajectories without whole columns in memory (see sampled.ts): for large
+   * binTrans files only. Small files are served from memory by readRange instead.
+   */
+  async readSampled(variables: readonly VariableInfo[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+    if (!this.data2.samplesContiguous || this.memoizable() || this.data2.samples === 0) {
+      return undefined;
+    }
+    const wanted = variables.map((variable) => this.locationOf(variable));
+    if (wanted.some((location) => location.matrix !== 'data_2')) {
+      return undefined;
+    }
+    const store = this.store;
+    const time = store && !this.time ? await this.readStoredTime(store) : this.time;
+    return time ? this.sampleInMemoryTime(time, wanted, maxPoints, from, to) : this.sampleFromFile(wanted, maxPoints, from, to);
+  }
+
+  private async readStoredTime(store: ColumnStoreLayout): Promise<Float64Array | undefined> {
+    try {
+      [this.time] = await readStoreColumns(store, [0], 0, this.data2.samples);
+    } catch {
+      // A layout deleted meanwhile: the file path below serves this read.
+      this.store = undefined;
+      this.storeBuild = undefined;
+    }
+    return this.time;
+  }
+
+  private async sampleInMemoryTime(time: Float64Array, wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+    const range = clipRange(time, from, to);
+    const count = range.end - range.first;
+    if (count <= maxPoints) {
+      return undefined;
+    }
+    const ends = Float64Array.of(time[range.first], time[range.end - 1]);
+    const store = this.store;
+    const series = store
+      ? await sampleStore(store, time, wanted, range, maxPoints).catch((error: unknown) => {
+          if (isMissingFile(error)) {
+            return undefined;
+          }
+          throw error;
+        })
+      : await withFile(this.path, this.displayName, (source) => sampleRows(source, this.data2, wanted, range, [ends[0], ends[1]], maxPoints));
+    if (!series) {
+      // The layout went away under us (cache limit): fall back to the whole-column path.
+      this.store = undefined;
+      this.storeBuild = undefined;
+      return undefined;
+    }
+    return { pointsInRange: count, ends, series };
+  }
+
+  /** First read of the file: the range is found with a few single-value reads, then one pass. */
+  private async sampleFromFile(wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+    const result = await withFile(this.path, this.displayName, async (source) => {
+      const timeAt = async (index: number) => (await readSignals(source, this.data2, [0], index, index + 1))[0][0];
+      const range = await clipRangeAt(this.data2.samples, timeAt, from, to);
+      const count = range.end - range.first;
+      if (count <= maxPoints) {
+        return undefined;
+      }
+      const ends: [number, number] = [await timeAt(range.first), await timeAt(range.end - 1)];
+      const series = await sampleRows(source, this.data2, wanted, range, ends, maxPoints);
+      return { pointsInRange: count, ends: Float64Array.from(ends), series };
+    });
+    this.startLayoutBuild();
+    return result;
   }
 
   /** Resolves once the per-variable layout is built (true), or when none will be (false). */

@@ -1,0 +1,188 @@
+/**
+ * M4 over samples that arrive in chunks, in index order: the same buckets and the same picks as
+ * m4Indices (m4.ts), without ever holding a whole column. A first read of a long file then needs
+ * memory for its chunks and its output only: materializing 20 columns of 1.25 million samples
+ * cost more in fresh-page faults than reading the gigabyte they came from.
+ */
+
+/** The bucket layout m4Indices derives from a range: `t0` is its first time, `span` its extent. */
+export interface M4Plan {
+  t0: number;
+  span: number;
+  buckets: number;
+}
+
+export function m4Plan(firstTime: number, lastTime: number, maxPoints: number): M4Plan {
+  return { t0: firstTime, span: lastTime - firstTime, buckets: Math.max(1, Math.floor(maxPoints / 4)) };
+}
+
+/** Kept points of one series, appended in index order. */
+class PointList {
+  time: number[] = [];
+  values: number[] = [];
+  private lastIndex = -1;
+
+  push(index: number, time: number, value: number): void {
+    if (index !== this.lastIndex) {
+      this.time.push(time);
+      this.values.push(value);
+      this.lastIndex = index;
+    }
+  }
+}
+
+export class M4Stream {
+  private bucket = 0;
+  private threshold: number;
+  private open = false;
+  private startIndex = 0;
+  private startTime = 0;
+  private lastIndex = 0;
+  private lastTime = 0;
+  // Per series, for the open bucket (typed arrays keep the hot loop free of object lookups).
+  private readonly firstValue: Float64Array;
+  private readonly lastValue: Float64Array;
+  private readonly minValue: Float64Array;
+  private readonly minIndex: Float64Array;
+  private readonly minTime: Float64Array;
+  private readonly maxValue: Float64Array;
+  private readonly maxIndex: Float64Array;
+  private readonly maxTime: Float64Array;
+  private readonly posInfIndex: Float64Array;
+  private readonly posInfTime: Float64Array;
+  private readonly negInfIndex: Float64Array;
+  private readonly negInfTime: Float64Array;
+  private readonly out: PointList[];
+
+  constructor(
+    private readonly plan: M4Plan,
+    private readonly series: number
+  ) {
+    const column = () => new Float64Array(series);
+    this.firstValue = column();
+    this.lastValue = column();
+    this.minValue = column();
+    this.minIndex = column();
+    this.minTime = column();
+    this.maxValue = column();
+    this.maxIndex = column();
+    this.maxTime = column();
+    this.posInfIndex = column();
+    this.posInfTime = column();
+    this.negInfIndex = column();
+    this.negInfTime = column();
+    this.out = Array.from({ length: series }, () => new PointList());
+    this.threshold = this.thresholdOf(0);
+  }
+
+  /** End time (exclusive) of bucket `b`; the last bucket, and a range without extent, take the rest. */
+  private thresholdOf(b: number): number {
+    const { t0, span, buckets } = this.plan;
+    return b === buckets - 1 || !(span > 0) ? Infinity : t0 + ((b + 1) * span) / buckets;
+  }
+
+  /** Rows `[0, count)` of a chunk: `time[r]` and `values[k][r]` belong to sample `base + r`. */
+  feed(time: Float64Array, values: readonly Float64Array[], count: number, base: number): void {
+    let r = 0;
+    while (r < count) {
+      if (this.open && time[r] >= this.threshold) {
+        this.closeBucket();
+      }
+      while (time[r] >= this.threshold) {
+        this.bucket++;
+        this.threshold = this.thresholdOf(this.bucket);
+      }
+      if (!this.open) {
+        this.openBucket(time, values, r, base);
+      }
+      let end = r;
+      while (end < count && !(time[end] >= this.threshold)) {
+        end++;
+      }
+      this.scan(time, values, r, end, base);
+      r = end;
+    }
+  }
+
+  /** The kept points of each series. */
+  finish(): Array<{ time: Float64Array; values: Float64Array }> {
+    if (this.open) {
+      this.closeBucket();
+    }
+    return this.out.map((list) => ({ time: Float64Array.from(list.time), values: Float64Array.from(list.values) }));
+  }
+
+  private openBucket(time: Float64Array, values: readonly Float64Array[], r: number, base: number): void {
+    this.open = true;
+    this.startIndex = base + r;
+    this.startTime = time[r];
+    for (let k = 0; k < this.series; k++) {
+      this.firstValue[k] = values[k][r];
+      this.minValue[k] = Infinity;
+      this.maxValue[k] = -Infinity;
+      this.minIndex[k] = -1;
+      this.maxIndex[k] = -1;
+      this.posInfIndex[k] = -1;
+      this.negInfIndex[k] = -1;
+    }
+  }
+
+  /** Rows `[r, end)` all belong to the open bucket. */
+  private scan(time: Float64Array, values: readonly Float64Array[], r: number, end: number, base: number): void {
+    if (end <= r) {
+      return;
+    }
+    for (let k = 0; k < this.series; k++) {
+      const column = values[k];
+      let minValue = this.minValue[k];
+      let maxValue = this.maxValue[k];
+      for (let i = r; i < end; i++) {
+        const v = column[i];
+        if (v < minValue) {
+          minValue = v;
+          this.minIndex[k] = base + i;
+          this.minTime[k] = time[i];
+        }
+        if (v > maxValue) {
+          maxValue = v;
+          this.maxIndex[k] = base + i;
+          this.maxTime[k] = time[i];
+        }
+        if ((v === Infinity && this.posInfIndex[k] < 0) || (v === -Infinity && this.negInfIndex[k] < 0)) {
+          this.noteInfinity(k, v, base + i, time[i]);
+        }
+      }
+      this.minValue[k] = minValue;
+      this.maxValue[k] = maxValue;
+      this.lastValue[k] = column[end - 1];
+    }
+    this.lastIndex = base + end - 1;
+    this.lastTime = time[end - 1];
+  }
+
+  private noteInfinity(k: number, v: number, index: number, t: number): void {
+    if (v === Infinity) {
+      this.posInfIndex[k] = index;
+      this.posInfTime[k] = t;
+    } else {
+      this.negInfIndex[k] = index;
+      this.negInfTime[k] = t;
+    }
+  }
+
+  /** First, minimum, maximum and last in index order, as pushBucket in m4.ts picks them. */
+  private closeBucket(): void {
+    this.open = false;
+    for (let k = 0; k < this.series; k++) {
+      // A bucket of only +Infinity (or NaN) has no minimum below Infinity: m4.ts then takes the first +Infinity.
+      const min = this.minIndex[k] >= 0 ? [this.minIndex[k], this.minTime[k], this.minValue[k]] : [this.posInfIndex[k], this.posInfTime[k], Infinity];
+      const max = this.maxIndex[k] >= 0 ? [this.maxIndex[k], this.maxTime[k], this.maxValue[k]] : [this.negInfIndex[k], this.negInfTime[k], -Infinity];
+      const picks = [[this.startIndex, this.startTime, this.firstValue[k]], min, max, [this.lastIndex, this.lastTime, this.lastValue[k]]]
+        .filter(([index]) => index >= 0)
+        .sort((a, b) => a[0] - b[0]);
+      for (const [index, t, v] of picks) {
+        this.out[k].push(index, t, v);
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The streamed, downsampled read (large binTrans files) must answer exactly what whole columns
+ * downsampled by m4Indices answer: first reads from the file, later reads from the layout.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { openResultFile, type ResultFile } from '../decoder';
+import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
+import { querySeriesFromFile } from './run';
+
+let dir: string;
+let file: string;
+const STEPS = 20_000;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'simviz-sampled-'));
+  file = path.join(dir, 'long.mat');
+  // Events: every 1000th time stamp is stored twice.
+  const time: number[] = [];
+  for (let i = 0; time.length < STEPS; i++) {
+    time.push(i * 0.01);
+    if (i % 1000 === 999 && time.length < STEPS) {
+      time.push(i * 0.01);
+    }
+  }
+  const spec: ResultSpec = {
+    startTime: 0,
+    stopTime: time[time.length - 1],
+    options: { precision: 'float64' },
+    variables: [
+      { kind: 'trajectory', name: 'wave' },
+      { kind: 'trajectory', name: 'spiky' },
+      { kind: 'alias', name: 'minusWave', of: 'wave', negate: true },
+      { kind: 'parameter', name: 'k', value: 4 },
+    ],
+  };
+  await writeResultFile(file, spec, {
+    time,
+    trajectories: {
+      wave: time.map((t) => Math.sin(t * 3) * t),
+      spiky: time.map((t, i) => (i % 777 === 0 ? NaN : i % 555 === 0 ? 1e6 : Math.cos(t))),
+    },
+  });
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const REQUESTS = [
+  { variables: ['wave', 'spiky', 'minusWave', 'k'], maxDataPoints: 400 },
+  { variables: ['wave', 'minusWave'], maxDataPoints: 1000, from: 12.5, to: 99.99 },
+  { variables: ['spiky', 'k'], maxDataPoints: 7, from: 9.99, to: 10 },
+  { variables: ['wave'], maxDataPoints: 50_000 },
+  { variables: ['wave', 'k'], maxDataPoints: 100, from: 500, to: 600 },
+];
+
+async function answers(decoded: ResultFile) {
+  const out = [];
+  for (const request of REQUESTS) {
+    out.push(await querySeriesFromFile(decoded, { id: 'x', name: 'long' }, request));
+  }
+  return out;
+}
+
+describe('streamed downsampled reads', () => {
+  it('equal whole-column reads downsampled by m4Indices, from the file and from the layout', async () => {
+    // Whole columns: the file is small enough to be kept in memory by default.
+    const reference = await answers(await openResultFile(file, 'long.mat'));
+    const fromFile = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0 });
+    expect(await answers(fromFile)).toEqual(reference);
+
+    const cacheDir = path.join(dir, 'cache');
+    const withLayout = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, cacheDir });
+    expect(await answers(withLayout)).toEqual(reference);
+    expect(await (withLayout as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);
+    expect(await answers(withLayout)).toEqual(reference);
+    expect(reference[0][0]).toMatchObject({ downsampled: true, pointsInRange: STEPS });
+  });
+});
