@@ -18,6 +18,8 @@ export interface DecodeOptions {
   cacheDir?: string;
   /** Data matrices smaller than this are never given a per-variable layout. */
   columnStoreMinBytes?: number;
+  /** Downsampled reads whose columns would take fewer bytes than this read whole columns instead. */
+  streamedReadMinBytes?: number;
 }
 
 /** Time and values over a clipped range. */

@@ -173,16 +173,58 @@ export class M4Stream {
   /** First, minimum, maximum and last in index order, as pushBucket in m4.ts picks them. */
   private closeBucket(): void {
     this.open = false;
+    const { pickIndex, pickTime, pickValue } = this;
     for (let k = 0; k < this.series; k++) {
+      this.setPick(0, this.startIndex, this.startTime, this.firstValue[k]);
       // A bucket of only +Infinity (or NaN) has no minimum below Infinity: m4.ts then takes the first +Infinity.
-      const min = this.minIndex[k] >= 0 ? [this.minIndex[k], this.minTime[k], this.minValue[k]] : [this.posInfIndex[k], this.posInfTime[k], Infinity];
-      const max = this.maxIndex[k] >= 0 ? [this.maxIndex[k], this.maxTime[k], this.maxValue[k]] : [this.negInfIndex[k], this.negInfTime[k], -Infinity];
-      const picks = [[this.startIndex, this.startTime, this.firstValue[k]], min, max, [this.lastIndex, this.lastTime, this.lastValue[k]]]
-        .filter(([index]) => index >= 0)
-        .sort((a, b) => a[0] - b[0]);
-      for (const [index, t, v] of picks) {
-        this.out[k].push(index, t, v);
+      if (this.minIndex[k] >= 0) {
+        this.setPick(1, this.minIndex[k], this.minTime[k], this.minValue[k]);
+      } else {
+        this.setPick(1, this.posInfIndex[k], this.posInfTime[k], Infinity);
       }
+      if (this.maxIndex[k] >= 0) {
+        this.setPick(2, this.maxIndex[k], this.maxTime[k], this.maxValue[k]);
+      } else {
+        this.setPick(2, this.negInfIndex[k], this.negInfTime[k], -Infinity);
+      }
+      this.setPick(3, this.lastIndex, this.lastTime, this.lastValue[k]);
+      this.sortPicks();
+      for (let p = 0; p < 4; p++) {
+        if (pickIndex[p] >= 0) {
+          this.out[k].push(pickIndex[p], pickTime[p], pickValue[p]);
+        }
+      }
+    }
+  }
+
+  // Four candidate points per bucket and series, sorted in place: no garbage per bucket.
+  private readonly pickIndex = new Float64Array(4);
+  private readonly pickTime = new Float64Array(4);
+  private readonly pickValue = new Float64Array(4);
+
+  private setPick(p: number, index: number, time: number, value: number): void {
+    this.pickIndex[p] = index;
+    this.pickTime[p] = time;
+    this.pickValue[p] = value;
+  }
+
+  /** Insertion sort of the four picks by index (invalid ones, -1, come first). */
+  private sortPicks(): void {
+    const { pickIndex, pickTime, pickValue } = this;
+    for (let i = 1; i < 4; i++) {
+      const index = pickIndex[i];
+      const time = pickTime[i];
+      const value = pickValue[i];
+      let j = i - 1;
+      while (j >= 0 && pickIndex[j] > index) {
+        pickIndex[j + 1] = pickIndex[j];
+        pickTime[j + 1] = pickTime[j];
+        pickValue[j + 1] = pickValue[j];
+        j--;
+      }
+      pickIndex[j + 1] = index;
+      pickTime[j + 1] = time;
+      pickValue[j + 1] = value;
     }
   }
 }

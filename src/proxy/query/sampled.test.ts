@@ -67,14 +67,19 @@ describe('streamed downsampled reads', () => {
   it('equal whole-column reads downsampled by m4Indices, from the file and from the layout', async () => {
     // Whole columns: the file is small enough to be kept in memory by default.
     const reference = await answers(await openResultFile(file, 'long.mat'));
-    const fromFile = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0 });
+    const fromFile = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0 });
     expect(await answers(fromFile)).toEqual(reference);
 
     const cacheDir = path.join(dir, 'cache');
-    const withLayout = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, cacheDir });
+    const withLayout = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0, cacheDir });
     expect(await answers(withLayout)).toEqual(reference);
     expect(await (withLayout as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);
     expect(await answers(withLayout)).toEqual(reference);
     expect(reference[0][0]).toMatchObject({ downsampled: true, pointsInRange: STEPS });
+    // The streamed path did answer (not a fallback to whole columns).
+    const streamed = await withLayout.readSampled!([withLayout.findVariable('wave')!], 400);
+    expect(streamed?.pointsInRange).toBe(STEPS);
+    const firstRead = await (await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0 })).readSampled!([withLayout.findVariable('wave')!], 400, 3, 90);
+    expect(firstRead?.series[0].time.length).toBeGreaterThan(0);
   });
 });

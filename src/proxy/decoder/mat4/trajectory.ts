@@ -184,7 +184,7 @@ export class Mat4TrajectoryFile implements ResultFile {
   private async sampleInMemoryTime(time: Float64Array, wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
     const range = clipRange(time, from, to);
     const count = range.end - range.first;
-    if (count <= maxPoints) {
+    if (!this.worthStreaming(count, wanted.length, maxPoints)) {
       return undefined;
     }
     const ends = Float64Array.of(time[range.first], time[range.end - 1]);
@@ -206,13 +206,18 @@ export class Mat4TrajectoryFile implements ResultFile {
     return { pointsInRange: count, ends, series };
   }
 
+  private worthStreaming(count: number, series: number, maxPoints: number): boolean {
+    const minBytes = this.options.streamedReadMinBytes ?? STREAMED_READ_MIN_BYTES;
+    return count > maxPoints && count * series * Float64Array.BYTES_PER_ELEMENT >= minBytes;
+  }
+
   /** First read of the file: the range is found with a few single-value reads, then one pass. */
   private async sampleFromFile(wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
     const result = await withFile(this.path, this.displayName, async (source) => {
       const timeAt = async (index: number) => (await readSignals(source, this.data2, [0], index, index + 1))[0][0];
       const range = await clipRangeAt(this.data2.samples, timeAt, from, to);
       const count = range.end - range.first;
-      if (count <= maxPoints) {
+      if (!this.worthStreaming(count, wanted.length, maxPoints)) {
         return undefined;
       }
       const ends: [number, number] = [await timeAt(range.first), await timeAt(range.end - 1)];
@@ -324,6 +329,12 @@ export class Mat4TrajectoryFile implements ResultFile {
     return location;
   }
 }
+
+/**
+ * Streaming M4 pays off once the columns of a read would be this large: below it, whole columns
+ * are cheap to hold and downsample (and were faster under the load benchmark's many small reads).
+ */
+const STREAMED_READ_MIN_BYTES = 16 * 1024 * 1024;
 
 /**
  * Per-variable layouts are worth building above this data size: a query then reads only its
