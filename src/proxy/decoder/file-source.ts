@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
+import { readAt } from '../util/read-at';
 import { DecodeError } from './errors';
 
 /**
@@ -45,7 +46,7 @@ export class FileSource {
     }
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(target, done, length - done, position + done);
+      const bytesRead = await readAt(this.handle.fd, target, done, length - done, position + done);
       if (bytesRead === 0) {
         throw new DecodeError(this.displayName, 'truncated', `file ended at byte ${position + done} while reading`);
       }

@@ -1,6 +1,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
+import { readAt } from '../../util/read-at';
 import type { FileSource } from '../file-source';
 import { elementGetter } from './elements';
 import type { DataMatrix } from './matrix';
@@ -66,7 +67,7 @@ async function writeAll(handle: FileHandle, data: StoreArray, position: number):
 async function readAll(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < into.byteLength) {
-    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    const bytesRead = await readAt(handle.fd, into, done, into.byteLength - done, position + done);
     if (bytesRead === 0) {
       throw new Error(`column store ended early at byte ${position + done}`);
     }
@@ -177,13 +178,16 @@ export async function readStoreColumns(layout: ColumnStoreLayout, signals: reado
   const storeBytes = elementSize(layout.storeType);
   const handle = await open(layout.file, 'r');
   try {
-    const buffer = new Uint8Array(count * storeBytes);
-    const outputs: Float64Array[] = [];
-    for (const signal of signals) {
-      await readAll(handle, buffer, (signal * layout.samples + first) * storeBytes);
-      outputs.push(Float64Array.from(storeView(layout.storeType, buffer)));
+    // All columns are read at once: one after another, the round trips to the thread pool
+    // dominated a 20-variable read of short columns (12 ms for 800 KB).
+    const buffers = signals.map(() => new Uint8Array(count * storeBytes));
+    const reads = signals.map((signal, k) => readAll(handle, buffers[k], (signal * layout.samples + first) * storeBytes));
+    const settled = await Promise.allSettled(reads);
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      throw failed.reason;
     }
-    return outputs;
+    return buffers.map((buffer) => Float64Array.from(storeView(layout.storeType, buffer)));
   } finally {
     await handle.close();
   }

@@ -217,14 +217,18 @@ export class Mat4TrajectoryFile implements ResultFile {
       const timeAt = async (index: number) => (await readSignals(source, this.data2, [0], index, index + 1))[0][0];
       const range = await clipRangeAt(this.data2.samples, timeAt, from, to);
       const count = range.end - range.first;
-      if (!this.worthStreaming(count, wanted.length, maxPoints)) {
+      // A first read passes over the whole range either way; streaming it saves the columns.
+      if (count <= maxPoints) {
         return undefined;
       }
       const ends: [number, number] = [await timeAt(range.first), await timeAt(range.end - 1)];
       const series = await sampleRows(source, this.data2, wanted, range, ends, maxPoints);
       return { pointsInRange: count, ends: Float64Array.from(ends), series };
     });
-    this.startLayoutBuild();
+    if (result) {
+      // Only after a read: a build racing the caller's fallback read would slow both down.
+      this.startLayoutBuild();
+    }
     return result;
   }
 
