@@ -3,10 +3,10 @@
  * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat), then
  * the proxy under load (scripts/bench-load.ts: 100 simulations, 50 connections, autocannon).
  *
- *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load] [--dir .bench] [--scipy|--no-scipy] [--duration 30]
+ *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30]
  *
- * `--only` takes shape names and `load`, comma-separated; without it everything runs. `--duration`
- * is the load run's length in seconds. Each file is measured in its own child process so that its
+ * `--only` takes shape names, `load` and `index` (restart over 10,000 files), comma-separated;
+ * without it everything runs. `--duration` is the load run's length in seconds. Each file is measured in its own child process so that its
  * peak RSS is its own; the load bench runs the proxy in its own process for the same reason.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { writeBenchFile, type BenchShape } from '../src/proxy/bench/generate';
 import { openResultFile, type ResultFile } from '../src/proxy/decoder';
 import { querySeriesFromFile } from '../src/proxy/query/run';
 import { scipyPython } from '../src/proxy/testing/python';
+import { benchIndex } from './bench-index';
 import { formatLoadResult, parseDuration, runLoadBench, type LoadBenchResult } from './bench-load';
 
 const REPO = path.resolve(__dirname, '..');
@@ -33,6 +34,9 @@ const SHAPES: Record<string, BenchShape> = {
 
 /** The proxy load bench's name in `--only`. */
 const LOAD = 'load';
+/** The restart-from-index bench's name in `--only` (10,000 generated files). */
+const INDEX = 'index';
+const EXTRA_BENCHES = [LOAD, INDEX];
 
 const VARIABLES_PER_QUERY = 20;
 const MAX_POINTS = 2_000;
@@ -169,12 +173,12 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await measure(values.measure)));
     return;
   }
-  const selected = values.only ? values.only.split(',') : [...Object.keys(SHAPES), LOAD];
-  const unknown = selected.filter((name) => name !== LOAD && !SHAPES[name]);
+  const selected = values.only ? values.only.split(',') : [...Object.keys(SHAPES), ...EXTRA_BENCHES];
+  const unknown = selected.filter((name) => !EXTRA_BENCHES.includes(name) && !SHAPES[name]);
   if (unknown.length > 0) {
-    throw new Error(`unknown bench ${unknown.join(', ')}; known: ${[...Object.keys(SHAPES), LOAD].join(', ')}`);
+    throw new Error(`unknown bench ${unknown.join(', ')}; known: ${[...Object.keys(SHAPES), ...EXTRA_BENCHES].join(', ')}`);
   }
-  const names = selected.filter((name) => name !== LOAD);
+  const names = selected.filter((name) => !EXTRA_BENCHES.includes(name));
   const durationSeconds = parseDuration(values.duration);
   mkdirSync(values.dir, { recursive: true });
   const rows: Array<Record<string, string | number | undefined>> = [];
@@ -218,9 +222,10 @@ async function main(): Promise<void> {
     load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds });
     console.log(formatLoadResult(load));
   }
+  const index = selected.includes(INDEX) ? await benchIndex(path.resolve(values.dir)) : undefined;
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load, index }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 
