@@ -512,7 +512,22 @@ async function stopChildProxy(proxy: ChildProxy): Promise<void> {
   clearTimeout(timer);
 }
 
+/** The proxy process and, with `--workers`, its worker processes. */
+function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [pid, ...children];
+  } catch {
+    return [pid];
+  }
+}
+
 function rssMb(pid: number): number | undefined {
+  const sizes = processTree(pid).map(processRssMb);
+  return sizes.every((size) => size === undefined) ? undefined : sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+}
+
+function processRssMb(pid: number): number | undefined {
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
@@ -523,8 +538,12 @@ function rssMb(pid: number): number | undefined {
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
-/** User plus system CPU seconds of a process so far. */
+/** User plus system CPU seconds of the proxy (all its processes) so far. */
 function cpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, each) => sum + processCpuSeconds(each), 0);
+}
+
+function processCpuSeconds(pid: number): number {
   try {
     // Fields after the command name, which is in parentheses and may contain spaces.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import type { Logger } from 'pino';
 
+import { isClusterWorker, runPrimary, workerMetrics } from './cluster';
 import { ConfigError, parseCommandLine, USAGE, type CliAction } from './config';
 import { closeWithin, createLogger, startProxy, type RunningProxy } from './main';
+import { ProxyMetrics } from './metrics';
 import { PROXY_VERSION } from './version';
 
 /** Exit codes: 0 after a clean shutdown, 1 on failure (or a shutdown that timed out), 2 on bad configuration. */
@@ -30,7 +32,14 @@ async function main(): Promise<number> {
   }
   const { config } = action;
   const logger = createLogger(config.logLevel);
-  const proxy = await startProxy(config, logger);
+  if (config.workers > 1 && !isClusterWorker()) {
+    return runPrimary({ workers: config.workers, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);
+  }
+  const metrics = new ProxyMetrics();
+  if (isClusterWorker()) {
+    metrics.scrapeWith(workerMetrics(metrics.registry));
+  }
+  const proxy = await startProxy(config, logger, { metrics });
   logger.info(
     {
       url: proxy.url,
@@ -53,12 +62,18 @@ async function main(): Promise<number> {
  */
 function handleSignals(proxy: RunningProxy, logger: Logger, timeoutMs: number): void {
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
+    // A worker gets the signal twice when it went to the process group and the primary forwards it.
+    if (stopping && isClusterWorker() && Date.now() - firstSignalAt < 2000) {
+      return;
+    }
     if (stopping) {
       logger.warn({ signal }, 'shutdown: second signal, exiting without waiting');
       process.exit(EXIT_FAILURE);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     logger.info({ signal, timeoutMs }, 'shutdown: refusing new connections, waiting for in-flight requests');
     closeWithin(proxy, timeoutMs).then(
       (closed) => {

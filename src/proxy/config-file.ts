@@ -15,6 +15,7 @@ import {
   parseScope,
   parseSeconds,
   parseWatchMode,
+  parseWorkers,
   rootSpecFromString,
   type ApiKey,
   type Layer,
@@ -46,6 +47,7 @@ const TOP_LEVEL_KEYS = [
   'shutdownTimeout',
   'watch',
   'settleTime',
+  'workers',
 ] as const;
 
 /** Reads and checks one config file; `label` is the path as the user gave it. */
@@ -117,6 +119,9 @@ class FileReader {
     }
     if (fields.settleTime !== undefined) {
       layer.settleMs = parseSeconds(text('settleTime'), this.where('settleTime'));
+    }
+    if (fields.workers !== undefined) {
+      layer.workers = parseWorkers(text('workers'), this.where('workers'));
     }
     this.readSections(fields, layer);
     return layer;

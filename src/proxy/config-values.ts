@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -75,6 +75,7 @@ export interface Layer {
   shutdownTimeoutMs?: number;
   watch?: WatchMode;
   settleMs?: number;
+  workers?: number;
 }
 
 export const WATCH_MODES = ['on', 'off', 'poll'] as const;
@@ -88,6 +89,19 @@ export function parseWatchMode(value: string, source: string): WatchMode {
     throw new ConfigError(`${source}: "${value}" is not one of ${WATCH_MODES.join(', ')}`);
   }
   return mode;
+}
+
+/** A number of worker processes, or `auto` for one per CPU the process may use. */
+export function parseWorkers(value: string, source: string): number {
+  const trimmed = value.trim();
+  if (trimmed === 'auto') {
+    return availableParallelism();
+  }
+  const workers = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || workers < 1 || workers > 256) {
+    throw new ConfigError(`${source}: "${value}" is not a number of workers (1-256, or auto)`);
+  }
+  return workers;
 }
 
 export function parsePort(value: string, source: string): number {

@@ -63,6 +63,7 @@ describe('proxy configuration', () => {
       shutdownTimeoutMs: 10_000,
       watch: 'on',
       settleMs: 3000,
+      workers: 1,
     });
     expect(DEFAULT_CACHE_MAX_BYTES).toBe(2 * 1024 ** 3);
   });
@@ -166,6 +167,7 @@ describe('proxy configuration', () => {
     [['--data', 'DIR', '--log-level', 'loud'], '--log-level: "loud" is not one of'],
     [['--data', 'DIR', '--watch', 'sometimes'], '--watch: "sometimes" is not one of on, off, poll'],
     [['--data', 'DIR', '--settle-time', 'soon'], '--settle-time: "soon" is not a number of seconds'],
+    [['--data', 'DIR', '--workers', '0'], '--workers: "0" is not a number of workers (1-256, or auto)'],
     [['--data', 'DIR', '--colour', 'red'], "Unknown option '--colour'"],
     [['--data', 'DIR', '--cache-max-bytes', '2 parsecs'], '--cache-max-bytes: "2 parsecs" is not a size'],
     [['--data', 'DIR', '--cors-origin', 'https://a.example/'], '--cors-origin: "https://a.example/" is not an origin'],
@@ -224,6 +226,7 @@ tls:
 shutdownTimeout: 20
 watch: poll
 settleTime: 0.5
+workers: 3
 `);
     const folder = path.dirname(file);
     await writeFile(path.join(folder, 'uploader.key'), 'from-a-file\n');
@@ -252,6 +255,7 @@ settleTime: 0.5
       shutdownTimeoutMs: 20_000,
       watch: 'poll',
       settleMs: 500,
+      workers: 3,
     });
   });
 

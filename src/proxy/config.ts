@@ -23,6 +23,7 @@ import {
   parsePort,
   parseSeconds,
   parseWatchMode,
+  parseWorkers,
   rootSpecFromString,
   splitList,
   type ApiKey,
@@ -80,6 +81,8 @@ export interface ProxyConfig {
   watch: WatchMode;
   /** A file is listed as `writing` until it has not changed for this long. */
   settleMs: number;
+  /** Processes serving requests on the same port (1: this process alone). */
+  workers: number;
 }
 
 export const USAGE = `Usage: simviz-proxy --data [NAME=]DIR [--data ...] [--config FILE] [options]
@@ -117,6 +120,8 @@ Each setting comes from the options, else the environment [VARIABLE], else the c
                            start only) (default on) [SIMVIZ_WATCH]
   --settle-time S          seconds a file must stay unchanged before it is no longer "writing"
                            (default ${DEFAULT_SETTLE_MS / 1000}) [SIMVIZ_SETTLE_TIME]
+  --workers N              processes serving requests on the same port, or auto for one per CPU
+                           (default 1) [SIMVIZ_WORKERS]
   --help, --version`;
 
 export type CliAction = { kind: 'run'; config: ProxyConfig } | { kind: 'help' } | { kind: 'version' };
@@ -140,6 +145,7 @@ const CLI_OPTIONS = {
   'shutdown-timeout': { type: 'string' },
   watch: { type: 'string' },
   'settle-time': { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean' },
   version: { type: 'boolean' },
 } as const;
@@ -233,6 +239,7 @@ function environmentLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
     shutdownTimeoutMs: parsed('SIMVIZ_SHUTDOWN_TIMEOUT', parseSeconds),
     watch: parsed('SIMVIZ_WATCH', parseWatchMode),
     settleMs: parsed('SIMVIZ_SETTLE_TIME', parseSeconds),
+    workers: parsed('SIMVIZ_WORKERS', parseWorkers),
   };
 }
 
@@ -260,6 +267,7 @@ function commandLineLayer(values: CliValues, cwd: string): Layer {
     shutdownTimeoutMs: parsed(values['shutdown-timeout'], '--shutdown-timeout', parseSeconds),
     watch: parsed(values.watch, '--watch', parseWatchMode),
     settleMs: parsed(values['settle-time'], '--settle-time', parseSeconds),
+    workers: parsed(values.workers, '--workers', parseWorkers),
   };
 }
 
@@ -297,6 +305,7 @@ export function resolveConfig(layers: readonly Layer[]): ProxyConfig {
     shutdownTimeoutMs: pick('shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     watch: pick('watch') ?? 'on',
     settleMs: pick('settleMs') ?? DEFAULT_SETTLE_MS,
+    workers: pick('workers') ?? 1,
   };
 }
 

@@ -37,6 +37,8 @@ export class ProxyMetrics {
 
   readonly filesIndexed = new Gauge<'status'>({
     name: 'simviz_files_indexed',
+    // With several workers each indexes the same files: the total is one worker's count, not the sum.
+    aggregator: 'max',
     help: 'Result files in the index, by status: ok, error (cannot be read), writing (still being written).',
     labelNames: ['status'],
     registers: [this.registry],
@@ -44,12 +46,16 @@ export class ProxyMetrics {
 
   readonly indexReady = new Gauge({
     name: 'simviz_index_ready',
+    // Ready only when every worker is.
+    aggregator: 'min',
     help: '1 once the first scan of the data roots has finished, else 0.',
     registers: [this.registry],
   });
 
   readonly cacheBytes = new Gauge<'cache'>({
     name: 'simviz_cache_bytes',
+    // The workers share one cache folder.
+    aggregator: 'max',
     help: 'Bytes on disk (or in memory) held by each cache.',
     labelNames: ['cache'],
     registers: [this.registry],
@@ -77,9 +83,16 @@ export class ProxyMetrics {
     }
   }
 
+  private scrapeSource?: () => Promise<string>;
+
+  /** With several worker processes, a scrape collects every worker's metrics (see cluster.ts). */
+  scrapeWith(source: () => Promise<string>): void {
+    this.scrapeSource = source;
+  }
+
   /** The exposition text for a scrape, in the format `contentType` names. */
   scrape(): Promise<string> {
-    return this.registry.metrics();
+    return this.scrapeSource ? this.scrapeSource() : this.registry.metrics();
   }
 
   get contentType(): string {

@@ -27,6 +27,7 @@ export function testConfig(roots: DataRoot[], overrides: Partial<ProxyConfig> = 
     // described at once as they are. Tests of watching turn it on.
     watch: 'off',
     settleMs: 0,
+    workers: 1,
     ...overrides,
   };
 }
