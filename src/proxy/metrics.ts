@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { memoBytes, readStats } from './decoder/mat4/memo';
+
 /** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Decoding a catalogue: small files in milliseconds, large HDF5/MAT v7.3 files in minutes. */
@@ -61,11 +63,14 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
-  readonly cacheHits = new Counter<'cache'>({
+  readonly cacheHits: Counter<'cache'> = new Counter<'cache'>({
     name: 'simviz_cache_hits_total',
     help: 'Lookups answered from a cache, by cache.',
     labelNames: ['cache'],
     registers: [this.registry],
+    // Runs on every collection, in every worker, before either counter is written out: the
+    // decoder's plain counts are brought in here.
+    collect: () => this.catchUpReadCounters(),
   });
 
   readonly cacheMisses = new Counter<'cache'>({
@@ -74,6 +79,34 @@ export class ProxyMetrics {
     labelNames: ['cache'],
     registers: [this.registry],
   });
+
+  readonly columnMemoryBytes: Gauge = new Gauge({
+    name: 'simviz_column_memory_bytes',
+    help: "Bytes of small files' columns kept in memory (at most 256 MiB per process).",
+    registers: [this.registry],
+    collect: () => this.columnMemoryBytes.set(memoBytes()),
+  });
+
+  /** readStats values already added to the counters. */
+  private readonly reported = { memoHits: 0, memoMisses: 0, layoutReads: 0, fileReads: 0 };
+
+  /**
+   * Reads of binTrans results by where they were served from: `column_memory` (small files kept in
+   * memory) and `layouts` (per-variable layouts on disk; a miss reads the result file itself).
+   */
+  private catchUpReadCounters(): void {
+    const add = (key: keyof typeof readStats, counter: Counter<'cache'>, cache: string) => {
+      const delta = readStats[key] - this.reported[key];
+      if (delta > 0) {
+        counter.inc({ cache }, delta);
+        this.reported[key] = readStats[key];
+      }
+    };
+    add('memoHits', this.cacheHits, 'column_memory');
+    add('memoMisses', this.cacheMisses, 'column_memory');
+    add('layoutReads', this.cacheHits, 'layouts');
+    add('fileReads', this.cacheMisses, 'layouts');
+  }
 
   constructor(options: ProxyMetricsOptions = {}) {
     // Until something reports a finished scan, the index is not ready.

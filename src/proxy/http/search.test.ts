@@ -188,6 +188,15 @@ describe('query patterns', () => {
     expect((body.series[2] as SeriesError).error.message).toMatch(/no variable matches "nothing\.\*"/);
   });
 
+  it('counts where reads were served from in /metrics', async () => {
+    await query({ simulations: [a], variables: ['room.T'] });
+    await query({ simulations: [a], variables: ['wall.T[1]'] });
+    const text = await (await fetch(`${proxy.url}/metrics`)).text();
+    const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+    expect(value(/^simviz_cache_hits_total\{cache="column_memory"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^simviz_column_memory_bytes (\d+)$/m)).toBeGreaterThan(0);
+  });
+
   it('refuses a query that would return more series than the cap, before reading any', async () => {
     const simulations = [a, b, c];
     const variables = Array.from({ length: 200 }, (_, i) => `wall.T[${(i % 2) + 1}]`);

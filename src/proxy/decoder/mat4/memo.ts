@@ -14,12 +14,18 @@ interface Memo {
 const memos = new Map<string, Memo>();
 let totalBytes = 0;
 
+/** Where reads of binTrans files were served from, since the process started (for /metrics). */
+export const readStats = { memoHits: 0, memoMisses: 0, layoutReads: 0, fileReads: 0 };
+
 /** The kept columns (every signal, every sample) of a file version, or undefined. */
 export function memoizedColumns(key: string): Float64Array[] | undefined {
   const memo = memos.get(key);
   if (memo) {
     memos.delete(key);
     memos.set(key, memo);
+    readStats.memoHits++;
+  } else {
+    readStats.memoMisses++;
   }
   return memo?.columns;
 }

@@ -11,7 +11,7 @@ import type { DecodeOptions, RangeRead, ResultFile, SampledRead, VariableInfo } 
 import { buildColumnStore, readStoreColumns, storeTypeFor, type ColumnStoreLayout } from './columnStore';
 import { decodeNumbers } from './elements';
 import { readSignals, type DataMatrix } from './matrix';
-import { memoizeColumns, memoizedColumns } from './memo';
+import { memoizeColumns, memoizedColumns, readStats } from './memo';
 import { sampleRows, sampleStore } from './sampled';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
 import { decodeTextMatrix } from './text';
@@ -218,6 +218,7 @@ export class Mat4TrajectoryFile implements ResultFile {
     }
     const ends = Float64Array.of(time[range.first], time[range.end - 1]);
     const store = this.store;
+    readStats[store ? 'layoutReads' : 'fileReads']++;
     const series = store
       ? await sampleStore(store, time, wanted, range, maxPoints).catch((error: unknown) => {
           if (isMissingFile(error)) {
@@ -242,6 +243,7 @@ export class Mat4TrajectoryFile implements ResultFile {
 
   /** First read of the file: the range is found with a few single-value reads, then one pass. */
   private async sampleFromFile(wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+    readStats.fileReads++;
     const result = await withFile(this.path, this.displayName, async (source) => {
       const timeAt = async (index: number) => (await readSignals(source, this.data2, [0], index, index + 1))[0][0];
       const range = await clipRangeAt(this.data2.samples, timeAt, from, to);
@@ -273,6 +275,7 @@ export class Mat4TrajectoryFile implements ResultFile {
     }
     if (this.store) {
       try {
+        readStats.layoutReads++;
         return await readStoreColumns(this.store, signals, first, end);
       } catch (error) {
         // The cache limit may delete a layout in use: read the file itself and rebuild it later.
@@ -288,6 +291,7 @@ export class Mat4TrajectoryFile implements ResultFile {
       // Shared, read-only views: callers that change values (negated aliases) copy first.
       return signals.map((signal) => all[signal].subarray(first, end));
     }
+    readStats.fileReads++;
     return withFile(this.path, this.displayName, (source) => readSignals(source, this.data2, signals, first, end));
   }
 
