@@ -10,7 +10,7 @@ import { forEachConcurrently } from '../util/pool';
 import { simulationId } from './ids';
 import { indexKey, loadIndex, saveIndex, type IndexedFile, type LoadedIndex } from './index-store';
 import { listSimulations, type SimulationFilter } from './listing';
-import { readSidecar, SIDECAR_SUFFIX } from './metadata';
+import { readSidecar, sidecarMtime } from './metadata';
 import { findResultFiles, isHiddenPath, relativeToRoot, type DataRoot, type FileStats, type FoundFile, type ScannedFile } from './scan';
 import { baseSummary, displayName, qualityProblem, tooSmallProblem, withDecoded, withError } from './summary';
 import { watchRoots, type WatchEvent, type WatchOptions } from './watcher';
@@ -209,13 +209,13 @@ export class Catalog {
     const relativePath = relativeToRoot(root, absolutePath);
     const id = simulationId(root.name, relativePath);
     const stats = await stat(absolutePath);
-    const sidecar = await stat(absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
     const file: FoundFile = { root, absolutePath, relativePath };
+    const fileStats = { size: stats.size, mtimeMs: stats.mtimeMs };
     const entry: Entry = {
       file,
-      stats: { size: stats.size, mtimeMs: stats.mtimeMs },
-      sidecarMtimeMs: sidecar?.isFile() ? sidecar.mtimeMs : null,
-      summary: await this.describe(file, { size: stats.size, mtimeMs: stats.mtimeMs }, false),
+      stats: fileStats,
+      sidecarMtimeMs: await sidecarMtime(absolutePath),
+      summary: await this.describe(file, fileStats, false),
     };
     clearTimeout(this.entries.get(id)?.settleTimer);
     this.entries.set(id, entry);
@@ -334,15 +334,14 @@ export class Catalog {
     }
     const fileStats = { size: stats.size, mtimeMs: stats.mtimeMs };
     let entry = this.entries.get(id);
-    const sidecar = await stat(file.absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
-    const sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+    const sidecarMtimeMs = await sidecarMtime(file.absolutePath);
     if (entry && !entry.settleTimer && sameStats(entry.stats, fileStats) && entry.sidecarMtimeMs === sidecarMtimeMs) {
       // Already described as it is now (an upload listed on arrival, or an event for the scan's state).
       return;
     }
     if (!entry) {
       const summary = baseSummary(file, fileStats, { sidecar: {}, modifiedMs: null, warnings: [] }, 'writing');
-      entry = { file, stats: fileStats, sidecarMtimeMs: null, summary };
+      entry = { file, stats: fileStats, sidecarMtimeMs, summary };
       this.entries.set(id, entry);
       this.logger.info({ file: displayName(file) }, 'new result file');
     } else {
@@ -382,8 +381,7 @@ export class Catalog {
     }
     entry.stats = { size: stats.size, mtimeMs: stats.mtimeMs };
     entry.summary = await this.describe(entry.file, entry.stats, false);
-    const sidecar = await stat(entry.file.absolutePath + SIDECAR_SUFFIX).catch(() => undefined);
-    entry.sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+    entry.sidecarMtimeMs = await sidecarMtime(entry.file.absolutePath);
     entry.settleTimer = undefined;
     this.forget(id);
     this.logger.info({ file: displayName(entry.file), status: entry.summary.status }, 'result file settled');

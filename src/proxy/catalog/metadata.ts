@@ -55,6 +55,12 @@ const SidecarSchema = Type.Object(
 );
 export type Sidecar = Pick<Static<typeof SidecarSchema>, 'tags' | 'description' | 'model' | 'reference'>;
 
+/** mtime of the sidecar `<file>.json`, or null without one (part of the index key). */
+export async function sidecarMtime(resultPath: string): Promise<number | null> {
+  const stats = await stat(resultPath + SIDECAR_SUFFIX).catch(() => undefined);
+  return stats?.isFile() ? stats.mtimeMs : null;
+}
+
 export interface SidecarRead {
   sidecar: Sidecar;
   /** The sidecar's mtime, part of the index key (a changed sidecar is read again). */

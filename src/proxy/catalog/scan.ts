@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Logger } from 'pino';
 
-import { SIDECAR_SUFFIX } from './metadata';
+import { SIDECAR_SUFFIX, sidecarMtime } from './metadata';
 
 export interface DataRoot {
   /** Short stable name, part of every simulation id in this root. */
@@ -102,8 +102,8 @@ export async function findResultFiles(root: DataRoot, logger: Logger): Promise<S
         const stats = await stat(statPath).catch(() => undefined);
         if (stats) {
           const relativePath = relativeToRoot(root, absolutePath);
-          const sidecar = names.has(entry.name + SIDECAR_SUFFIX) ? await stat(absolutePath + SIDECAR_SUFFIX).catch(() => undefined) : undefined;
-          const sidecarMtimeMs = sidecar?.isFile() ? sidecar.mtimeMs : null;
+          // The listing says whether a sidecar exists, which saves a stat per result file.
+          const sidecarMtimeMs = names.has(entry.name + SIDECAR_SUFFIX) ? await sidecarMtime(absolutePath) : null;
           found.push({ root, absolutePath, relativePath, stats: { size: stats.size, mtimeMs: stats.mtimeMs }, sidecarMtimeMs });
         }
       }

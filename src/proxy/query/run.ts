@@ -90,8 +90,7 @@ export function expandVariables(file: ResultFile, requested: readonly string[]):
       return [{ requested: name, variable: exact }];
     }
     if (!isGlob(name)) {
-      const variable = exact;
-      return [variable ? { requested: name, variable } : { requested: name, problem: missing(file, name) }];
+      return [{ requested: name, problem: missing(file, name) }];
     }
     let matches: (candidate: string) => boolean;
     try {

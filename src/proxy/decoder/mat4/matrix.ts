@@ -78,36 +78,29 @@ export async function forEachRowChunk(
   count: number,
   visit: (bytes: Uint8Array, rows: number, at: number) => void
 ): Promise<void> {
-  return gathers.run(() => streamRowChunks(source, matrix, first, count, visit));
-}
-
-async function streamRowChunks(
-  source: FileSource,
-  matrix: DataMatrix,
-  first: number,
-  count: number,
-  visit: (bytes: Uint8Array, rows: number, at: number) => void
-): Promise<void> {
-  const rowBytes = matrix.signals * elementSize(matrix.elementType);
-  const rowsPerChunk = rowsPerChunkOf(matrix, count);
-  const chunks = Math.ceil(count / rowsPerChunk);
-  const ring = Array.from({ length: Math.min(READS_IN_FLIGHT + 1, chunks) }, () => new Uint8Array(rowsPerChunk * rowBytes));
-  const readChunk = (chunk: number) => {
-    const done = chunk * rowsPerChunk;
-    const rows = Math.min(rowsPerChunk, count - done);
-    return source.readInto(ring[chunk % ring.length], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
-  };
-  // Reads for all but one buffer go out first; the last buffer is the one being visited.
-  const pending = Array.from({ length: Math.max(1, ring.length - 1) }, (_, chunk) => readChunk(chunk));
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    const bytes = await pending.shift()!;
-    const next = chunk + pending.length + 1;
-    if (next < chunks) {
-      // Chunk `next` reuses the buffer visited in the previous turn, so it is free again.
-      pending.push(readChunk(next));
+  // Holds the ring buffers: bounded by the semaphore across all files.
+  await gathers.run(async () => {
+    const rowBytes = matrix.signals * elementSize(matrix.elementType);
+    const rowsPerChunk = rowsPerChunkOf(matrix, count);
+    const chunks = Math.ceil(count / rowsPerChunk);
+    const ring = Array.from({ length: Math.min(READS_IN_FLIGHT + 1, chunks) }, () => new Uint8Array(rowsPerChunk * rowBytes));
+    const readChunk = (chunk: number) => {
+      const done = chunk * rowsPerChunk;
+      const rows = Math.min(rowsPerChunk, count - done);
+      return source.readInto(ring[chunk % ring.length], matrix.dataOffset + (first + done) * rowBytes, rows * rowBytes);
+    };
+    // Reads for all but one buffer go out first; the last buffer is the one being visited.
+    const pending = Array.from({ length: Math.max(1, ring.length - 1) }, (_, chunk) => readChunk(chunk));
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const bytes = await pending.shift()!;
+      const next = chunk + pending.length + 1;
+      if (next < chunks) {
+        // Chunk `next` reuses the buffer visited in the previous turn, so it is free again.
+        pending.push(readChunk(next));
+      }
+      visit(bytes, bytes.byteLength / rowBytes, chunk * rowsPerChunk);
     }
-    visit(bytes, bytes.byteLength / rowBytes, chunk * rowsPerChunk);
-  }
+  });
 }
 
 /** Rows per chunk when streaming `count` rows of a binTrans matrix. */

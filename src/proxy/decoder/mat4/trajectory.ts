@@ -202,10 +202,9 @@ export class Mat4TrajectoryFile implements ResultFile {
   private async readStoredTime(store: ColumnStoreLayout): Promise<Float64Array | undefined> {
     try {
       [this.time] = await readStoreColumns(store, [0], 0, this.data2.samples);
-    } catch {
+    } catch (error) {
       // A layout deleted meanwhile: the file path below serves this read.
-      this.store = undefined;
-      this.storeBuild = undefined;
+      this.dropLayout(error);
     }
     return this.time;
   }
@@ -220,17 +219,10 @@ export class Mat4TrajectoryFile implements ResultFile {
     const store = this.store;
     readStats[store ? 'layoutReads' : 'fileReads']++;
     const series = store
-      ? await sampleStore(store, time, wanted, range, maxPoints).catch((error: unknown) => {
-          if (isMissingFile(error)) {
-            return undefined;
-          }
-          throw error;
-        })
+      ? await sampleStore(store, time, wanted, range, maxPoints).catch((error: unknown) => this.dropLayout(error))
       : await withFile(this.path, this.displayName, (source) => sampleRows(source, this.data2, wanted, range, [ends[0], ends[1]], maxPoints));
     if (!series) {
       // The layout went away under us (cache limit): fall back to the whole-column path.
-      this.store = undefined;
-      this.storeBuild = undefined;
       return undefined;
     }
     return { pointsInRange: count, ends, series };
@@ -279,11 +271,7 @@ export class Mat4TrajectoryFile implements ResultFile {
         return await readStoreColumns(this.store, signals, first, end);
       } catch (error) {
         // The cache limit may delete a layout in use: read the file itself and rebuild it later.
-        this.store = undefined;
-        this.storeBuild = undefined;
-        if (!isMissingFile(error)) {
-          throw error;
-        }
+        this.dropLayout(error);
       }
     }
     if (this.memoizable()) {
@@ -333,6 +321,19 @@ export class Mat4TrajectoryFile implements ResultFile {
     }
     this.time = columns[0];
     return columns;
+  }
+
+  /**
+   * Forgets a layout that failed to read because it is gone (the cache limit deletes layouts,
+   * even in use); the next read goes to the file and builds it again. Other errors propagate.
+   */
+  private dropLayout(error: unknown): undefined {
+    if (!isMissingFile(error)) {
+      throw error;
+    }
+    this.store = undefined;
+    this.storeBuild = undefined;
+    return undefined;
   }
 
   /** Starts building the per-variable layout once the file is read, for large binTrans files only. */

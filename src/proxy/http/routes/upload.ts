@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
@@ -16,7 +16,8 @@ import multipart, { type MultipartFile } from '@fastify/multipart';
 import { API_PREFIX, SimulationSchema, type Simulation } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
 import { SIDECAR_SUFFIX } from '../../catalog/metadata';
-import { isResultFileName, type DataRoot } from '../../catalog/scan';
+import { isResultFileName, type DataRoot, type FoundFile } from '../../catalog/scan';
+import { displayName, qualityProblem, tooSmallProblem } from '../../catalog/summary';
 import { openResultFile, DecodeError } from '../../decoder';
 import type { App } from '../app';
 import { requireScope } from '../auth';
@@ -87,19 +88,20 @@ async function receive(parts: AsyncIterableIterator<MultipartFile | { type: 'fie
   }
 }
 
-/** Decodes the staged file; a file SimViz cannot plot is refused with the decoder's reason. */
-async function checkResult(staged: string, displayName: string): Promise<void> {
-  let problem: string | undefined;
-  try {
-    const decoded = await openResultFile(staged, displayName);
-    if (!decoded.variables.some((variable) => variable.kind === 'trajectory')) {
-      problem = `${displayName}: holds no trajectory (only time and parameters), so there is nothing to plot`;
+/** Decodes the staged file with the catalog's own checks; a file SimViz cannot plot is refused. */
+async function checkResult(root: DataRoot, staged: string, relativePath: string): Promise<void> {
+  const file: FoundFile = { root, absolutePath: staged, relativePath };
+  const { size } = await stat(staged);
+  let problem = tooSmallProblem(file, { size, mtimeMs: 0 });
+  if (!problem) {
+    try {
+      problem = qualityProblem(file, await openResultFile(staged, displayName(file)));
+    } catch (error) {
+      if (!(error instanceof DecodeError)) {
+        throw error;
+      }
+      problem = error.message;
     }
-  } catch (error) {
-    if (!(error instanceof DecodeError)) {
-      throw error;
-    }
-    problem = error.message;
   }
   if (problem) {
     throw new HttpError(422, 'invalid_result_file', problem);
@@ -119,13 +121,13 @@ function sidecarOf(fields: Map<string, string>): string | undefined {
 }
 
 /** Links the staged file to its name; fails with 409 when the name is taken (link never replaces). */
-async function place(staged: string, target: string, displayName: string): Promise<void> {
+async function place(staged: string, target: string, shownName: string): Promise<void> {
   await mkdir(path.dirname(target), { recursive: true });
   try {
     await link(staged, target);
   } catch (error) {
     if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST') {
-      throw new HttpError(409, 'already_exists', `${displayName} already exists; uploads never replace a file: choose another name`);
+      throw new HttpError(409, 'already_exists', `${shownName} already exists; uploads never replace a file: choose another name`);
     }
     throw error;
   }
@@ -168,16 +170,16 @@ export async function uploadRoutes(app: App, catalog: Catalog, options: UploadOp
         }
         const folder = checkedFolder(received.fields.get('folder'));
         const relativePath = folder ? `${folder}/${received.fileName}` : received.fileName;
-        const displayName = `${root.name}/${relativePath}`;
-        await checkResult(received.staged, displayName);
+        const shownName = `${root.name}/${relativePath}`;
+        await checkResult(root, received.staged, relativePath);
         const target = path.join(root.path, ...relativePath.split('/'));
-        await place(received.staged, target, displayName);
+        await place(received.staged, target, shownName);
         const sidecar = sidecarOf(received.fields);
         if (sidecar) {
           await writeFile(target + SIDECAR_SUFFIX, sidecar, { flag: 'wx' }).catch(() => undefined);
         }
         const simulation: Simulation = await catalog.add(root, target);
-        request.log.info({ file: displayName, bytes: simulation.sizeBytes }, 'result file uploaded');
+        request.log.info({ file: shownName, bytes: simulation.sizeBytes }, 'result file uploaded');
         return reply.status(201).header('location', `${API_PREFIX}/simulations/${simulation.id}`).send(simulation);
       } finally {
         if (received.staged) {
