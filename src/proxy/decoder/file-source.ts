@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
+import { PacedReader } from '../util/paced-read';
 import { readAt } from '../util/read-at';
 import { DecodeError } from './errors';
 
@@ -53,6 +54,11 @@ export class FileSource {
       done += bytesRead;
     }
     return target.subarray(0, length);
+  }
+
+  /** A reader for one sequential streaming pass over this file (see PacedReader). */
+  pacedReader(): PacedReader {
+    return new PacedReader(this.handle.fd, (position) => new DecodeError(this.displayName, 'truncated', `file ended at byte ${position} while reading`));
   }
 
   /** Reads `length` bytes at `position` into a fresh buffer. */

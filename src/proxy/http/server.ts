@@ -17,6 +17,7 @@ import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
 import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
+import { trackRequest } from '../util/activity';
 import { httpsServerFactory, type TlsMaterial } from './tls';
 
 export interface ServerOptions {
@@ -50,6 +51,7 @@ export function buildServer(options: ServerOptions): App {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandlers(app);
+  app.addHook('onRequest', async (_request, reply) => trackRequest(reply.raw));
   // CORS first: preflights carry no key, and 401s need CORS headers for the page to read them.
   installCors(app, options.corsOrigins ?? []);
   installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected });

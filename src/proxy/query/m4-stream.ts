@@ -48,10 +48,6 @@ export class M4Stream {
   private readonly maxValue: Float64Array;
   private readonly maxIndex: Float64Array;
   private readonly maxTime: Float64Array;
-  private readonly posInfIndex: Float64Array;
-  private readonly posInfTime: Float64Array;
-  private readonly negInfIndex: Float64Array;
-  private readonly negInfTime: Float64Array;
   private readonly out: PointList[];
 
   constructor(
@@ -67,10 +63,6 @@ export class M4Stream {
     this.maxValue = column();
     this.maxIndex = column();
     this.maxTime = column();
-    this.posInfIndex = column();
-    this.posInfTime = column();
-    this.negInfIndex = column();
-    this.negInfTime = column();
     this.out = Array.from({ length: series }, () => new PointList());
     this.threshold = this.thresholdOf(0);
   }
@@ -122,12 +114,10 @@ export class M4Stream {
       this.maxValue[k] = -Infinity;
       this.minIndex[k] = -1;
       this.maxIndex[k] = -1;
-      this.posInfIndex[k] = -1;
-      this.negInfIndex[k] = -1;
     }
   }
 
-  /** Rows `[r, end)` all belong to the open bucket. */
+  /** Rows `[r, end)` all belong to the open bucket. Positions are kept in locals: new extremes are frequent in smooth signals. */
   private scan(time: Float64Array, values: readonly Float64Array[], r: number, end: number, base: number): void {
     if (end <= r) {
       return;
@@ -136,57 +126,48 @@ export class M4Stream {
       const column = values[k];
       let minValue = this.minValue[k];
       let maxValue = this.maxValue[k];
+      let minAt = -1;
+      let maxAt = -1;
       for (let i = r; i < end; i++) {
         const v = column[i];
         if (v < minValue) {
           minValue = v;
-          this.minIndex[k] = base + i;
-          this.minTime[k] = time[i];
+          minAt = i;
         }
         if (v > maxValue) {
           maxValue = v;
-          this.maxIndex[k] = base + i;
-          this.maxTime[k] = time[i];
-        }
-        if ((v === Infinity && this.posInfIndex[k] < 0) || (v === -Infinity && this.negInfIndex[k] < 0)) {
-          this.noteInfinity(k, v, base + i, time[i]);
+          maxAt = i;
         }
       }
-      this.minValue[k] = minValue;
-      this.maxValue[k] = maxValue;
+      if (minAt >= 0) {
+        this.minValue[k] = minValue;
+        this.minIndex[k] = base + minAt;
+        this.minTime[k] = time[minAt];
+      }
+      if (maxAt >= 0) {
+        this.maxValue[k] = maxValue;
+        this.maxIndex[k] = base + maxAt;
+        this.maxTime[k] = time[maxAt];
+      }
       this.lastValue[k] = column[end - 1];
     }
     this.lastIndex = base + end - 1;
     this.lastTime = time[end - 1];
   }
 
-  private noteInfinity(k: number, v: number, index: number, t: number): void {
-    if (v === Infinity) {
-      this.posInfIndex[k] = index;
-      this.posInfTime[k] = t;
-    } else {
-      this.negInfIndex[k] = index;
-      this.negInfTime[k] = t;
-    }
-  }
-
-  /** First, minimum, maximum and last in index order, as pushBucket in m4.ts picks them. */
+  /**
+   * First, minimum, maximum and last in index order, as pushBucket in m4.ts picks them. A bucket
+   * of only +Infinity (or NaN) has no minimum below Infinity, and m4.ts then takes its first
+   * +Infinity: that is already the maximum's pick, so the missing minimum adds nothing (and
+   * likewise for -Infinity).
+   */
   private closeBucket(): void {
     this.open = false;
     const { pickIndex, pickTime, pickValue } = this;
     for (let k = 0; k < this.series; k++) {
       this.setPick(0, this.startIndex, this.startTime, this.firstValue[k]);
-      // A bucket of only +Infinity (or NaN) has no minimum below Infinity: m4.ts then takes the first +Infinity.
-      if (this.minIndex[k] >= 0) {
-        this.setPick(1, this.minIndex[k], this.minTime[k], this.minValue[k]);
-      } else {
-        this.setPick(1, this.posInfIndex[k], this.posInfTime[k], Infinity);
-      }
-      if (this.maxIndex[k] >= 0) {
-        this.setPick(2, this.maxIndex[k], this.maxTime[k], this.maxValue[k]);
-      } else {
-        this.setPick(2, this.negInfIndex[k], this.negInfTime[k], -Infinity);
-      }
+      this.setPick(1, this.minIndex[k], this.minTime[k], this.minValue[k]);
+      this.setPick(2, this.maxIndex[k], this.maxTime[k], this.maxValue[k]);
       this.setPick(3, this.lastIndex, this.lastTime, this.lastValue[k]);
       this.sortPicks();
       for (let p = 0; p < 4; p++) {

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
+import { PacedReader } from '../../util/paced-read';
 import { readAt } from '../../util/read-at';
 import type { FileSource } from '../file-source';
 import { elementGetter } from './elements';
@@ -258,8 +259,8 @@ export async function readStoreColumns(layout: ColumnStoreLayout, signals: reado
   }
 }
 
-/** Samples per chunk when streaming a stored column (1 MiB of float64). */
-const STREAM_CHUNK_SAMPLES = 128 * 1024;
+/** Samples per chunk when streaming a stored column: 512 KiB of float64, which stays in the CPU cache (see PacedReader). */
+const STREAM_CHUNK_SAMPLES = 64 * 1024;
 
 /**
  * Visits samples `[first, end)` of each signal of a built store, chunk by chunk through reused
@@ -275,16 +276,20 @@ export async function forEachStoreChunk(
 ): Promise<void> {
   const storeBytes = elementSize(layout.storeType);
   const chunkSamples = Math.max(1, Math.min(STREAM_CHUNK_SAMPLES, end - first));
-  const raw = new Uint8Array(chunkSamples * storeBytes);
   const widened = new Float64Array(chunkSamples);
+  // Float64 stores are read straight into the visited buffer.
+  const raw = layout.storeType === ElementType.Float64 ? new Uint8Array(widened.buffer) : new Uint8Array(chunkSamples * storeBytes);
   const handle = await open(layout.file, 'r');
   try {
+    const reader = new PacedReader(handle.fd, (position) => new Error(`column store ended early at byte ${position}`));
     for (let k = 0; k < signals.length; k++) {
       for (let at = 0; at < end - first; at += chunkSamples) {
         const count = Math.min(chunkSamples, end - first - at);
         const bytes = raw.subarray(0, count * storeBytes);
-        await readAll(handle, bytes, (signals[k] * layout.samples + first + at) * storeBytes);
-        widened.set(storeView(layout.storeType, bytes));
+        await reader.fill(bytes, (signals[k] * layout.samples + first + at) * storeBytes);
+        if (raw.buffer !== widened.buffer) {
+          widened.set(storeView(layout.storeType, bytes));
+        }
         visit(k, widened, count, at);
       }
     }

@@ -76,27 +76,43 @@ export function decodeNumbers(bytes: Uint8Array, type: ElementType, littleEndian
 
 /*
  * The binTrans gather: each stored time step holds every signal, and each requested signal takes
- * one element per step. The loop runs signal by signal over the rows of a chunk (which stays in
- * cache): measured on 20 of 100 float64 signals, that is 2-10x faster than walking rows outer,
- * whose inner loop indexes the outputs array once per element. One function per native array
- * type keeps each loop monomorphic; other types and byte orders go through DataView.
+ * one element per step. Rows go in tiles of about TILE_BYTES, and inside a tile the loop runs
+ * signal by signal: the tile stays in the CPU cache across its signals. Walking rows outer indexes
+ * the outputs array once per element (2-10x slower); walking whole 8 MB chunks signal by signal
+ * pulls the chunk through memory once per signal (20 signals of the long 1 GB file: 380 ms of
+ * gather against 110 ms for `cat`). One function per native array type keeps each loop
+ * monomorphic; other types and byte orders go through DataView.
  */
+const TILE_BYTES = 64 * 1024;
+
+function tileRowsOf(stride: number, bytesPerElement: number): number {
+  return Math.max(1, Math.floor(TILE_BYTES / (stride * bytesPerElement)));
+}
+
 function gatherFloat64(view: Float64Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
-  for (let k = 0; k < signals.length; k++) {
-    const out = outputs[k];
-    const signal = signals[k];
-    for (let r = 0; r < rows; r++) {
-      out[at + r] = view[r * stride + signal];
+  const tile = tileRowsOf(stride, 8);
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    const r1 = Math.min(rows, r0 + tile);
+    for (let k = 0; k < signals.length; k++) {
+      const out = outputs[k];
+      const signal = signals[k];
+      for (let r = r0; r < r1; r++) {
+        out[at + r] = view[r * stride + signal];
+      }
     }
   }
 }
 
 function gatherFloat32(view: Float32Array, stride: number, rows: number, signals: Int32Array, outputs: Float64Array[], at: number): void {
-  for (let k = 0; k < signals.length; k++) {
-    const out = outputs[k];
-    const signal = signals[k];
-    for (let r = 0; r < rows; r++) {
-      out[at + r] = view[r * stride + signal];
+  const tile = tileRowsOf(stride, 4);
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    const r1 = Math.min(rows, r0 + tile);
+    for (let k = 0; k < signals.length; k++) {
+      const out = outputs[k];
+      const signal = signals[k];
+      for (let r = r0; r < r1; r++) {
+        out[at + r] = view[r * stride + signal];
+      }
     }
   }
 }

@@ -1,0 +1,78 @@
+import { readSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
+import { othersAreWaiting } from './activity';
+import { readAt } from './read-at';
+
+/** Longest stretch that synchronous reads (and the work between them) hold the event loop. */
+const BURST_MS = 4;
+/** A synchronous read slower than this did not come from the page cache... */
+const SLOW_READ_MS = 2;
+/** ...unless it was a one-off (first touch of the buffer's pages, a scheduling hiccup). */
+const SLOW_READS_TO_GO_ASYNC = 3;
+
+/**
+ * Sequential chunked reads of one file for a streaming pass. While the bytes come from the page
+ * cache the reads are synchronous, in small chunks, yielding to the event loop every few
+ * milliseconds: the kernel then copies into a buffer that is still in this core's cache when the
+ * gather reads it. Measured on the long 1 GB file (20 of 100 signals), gathering through 512 KB
+ * synchronous reads took 125 ms; through 8 MB reads on libuv's thread pool, 350 ms (`cat`: 110).
+ * Slow reads in a row mean a cold cache or a network share: the rest of the pass reads
+ * asynchronously, so that the disk, not the event loop, waits. Reads also go to the thread pool
+ * while other requests wait for the event loop (see util/activity.ts).
+ */
+export interface PacingOptions {
+  burstMs: number;
+  slowReadMs: number;
+  /** Whether the event loop is contended: then reads go to the thread pool. */
+  contended: () => boolean;
+}
+
+const DEFAULT_PACING: PacingOptions = { burstMs: BURST_MS, slowReadMs: SLOW_READ_MS, contended: othersAreWaiting };
+
+export class PacedReader {
+  private slowReadsInARow = 0;
+  private burstStarted = performance.now();
+
+  constructor(
+    private readonly fd: number,
+    /** The error for a file that ended before `position`. */
+    private readonly endedAt: (position: number) => Error,
+    private readonly pacing: PacingOptions = DEFAULT_PACING
+  ) {}
+
+  /** Fills all of `target` from `position`. */
+  async fill(target: Uint8Array, position: number): Promise<void> {
+    if (this.slowReadsInARow >= SLOW_READS_TO_GO_ASYNC || this.pacing.contended()) {
+      await this.fillAsync(target, position);
+      return;
+    }
+    if (performance.now() - this.burstStarted >= this.pacing.burstMs) {
+      await yieldToEventLoop();
+      this.burstStarted = performance.now();
+    }
+    const started = performance.now();
+    this.fillSync(target, position);
+    this.slowReadsInARow = performance.now() - started < this.pacing.slowReadMs ? 0 : this.slowReadsInARow + 1;
+  }
+
+  private fillSync(target: Uint8Array, position: number): void {
+    for (let done = 0; done < target.byteLength; ) {
+      const bytesRead = readSync(this.fd, target, done, target.byteLength - done, position + done);
+      if (bytesRead === 0) {
+        throw this.endedAt(position + done);
+      }
+      done += bytesRead;
+    }
+  }
+
+  private async fillAsync(target: Uint8Array, position: number): Promise<void> {
+    for (let done = 0; done < target.byteLength; ) {
+      const bytesRead = await readAt(this.fd, target, done, target.byteLength - done, position + done);
+      if (bytesRead === 0) {
+        throw this.endedAt(position + done);
+      }
+      done += bytesRead;
+    }
+  }
+}
