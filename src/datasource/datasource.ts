@@ -1,8 +1,6 @@
 import {
   DataSourceApi,
   type CoreApp,
-  type DataFrame,
-  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -12,17 +10,28 @@ import {
 
 import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
-import { isSeriesError } from '../shared/api';
-import { ProxyClient, toProxyError } from '../shared/proxyClient';
+import { ProxyClient } from '../shared/proxyClient';
 import { testConnection } from './connection';
-import { seriesToFrame } from './frames';
 import { interpolateQuery } from './interpolate';
-import { DEFAULT_QUERY, MS_PER_SIMULATION_SECOND, PROXY_ROUTE, type SimVizOptions, type SimVizQuery } from './types';
+import type { QueryContext } from './query/context';
+import { runQuery } from './query/run';
+import { SimulationInfoCache } from './simulationInfo';
+import { DEFAULT_QUERY, PROXY_ROUTE, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
 import { SimVizVariableSupport } from './variables';
+
+/** Query types that plot variables need both runs and variables; the others only runs. */
+function isComplete(query: SimVizQuery): boolean {
+  const type = queryTypeOf(query);
+  const needsVariables = type === 'timeseries' || type === 'table';
+  return (query.simulations?.length ?? 0) > 0 && (!needsVariables || (query.variables?.length ?? 0) > 0);
+}
 
 export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
   readonly client: ProxyClient;
   private readonly proxyUrl: string | undefined;
+  /** The time axis of queries that do not choose one. */
+  readonly defaultTimeAxis: TimeAxis;
+  private readonly simulations: SimulationInfoCache;
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<SimVizOptions>,
@@ -30,8 +39,10 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
     readonly templateSrv: TemplateSrv = getTemplateSrv()
   ) {
     super(instanceSettings);
+    this.defaultTimeAxis = instanceSettings.jsonData.defaultTimeAxis ?? 'simulation';
     this.proxyUrl = instanceSettings.jsonData.proxyUrl;
     this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`);
+    this.simulations = new SimulationInfoCache(this.client);
     this.variables = new SimVizVariableSupport(this);
   }
 
@@ -41,15 +52,24 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
 
   /** Hidden and incomplete queries are not sent at all. */
   filterQuery(query: SimVizQuery): boolean {
-    return !query.hide && (query.simulations?.length ?? 0) > 0 && (query.variables?.length ?? 0) > 0;
+    return !query.hide && isComplete(query);
   }
 
   async query(request: DataQueryRequest<SimVizQuery>): Promise<DataQueryResponse> {
+    const context: QueryContext = {
+      client: this.client,
+      fromMs: request.range.from.valueOf(),
+      toMs: request.range.to.valueOf(),
+      maxDataPoints: request.maxDataPoints,
+      requestId: request.requestId,
+      defaultTimeAxis: this.defaultTimeAxis,
+      simulation: (id) => this.simulations.get(id),
+    };
     const targets = request.targets
       .filter((target) => !target.hide)
       .map((target) => interpolateQuery(target, this.templateSrv, request.scopedVars))
       .filter((target) => this.filterQuery(target));
-    const results = await Promise.all(targets.map((target) => this.runTarget(request, target)));
+    const results = await Promise.all(targets.map((target) => runQuery(context, target)));
     return {
       data: results.flatMap((r) => r.frames),
       errors: results.flatMap((r) => r.errors),
@@ -62,40 +82,18 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
   }
 
   getQueryDisplayText(query: SimVizQuery): string {
-    return `${(query.variables ?? []).join(', ') || 'no variables'} of ${(query.simulations ?? []).length} simulation(s)`;
+    const runs = `${(query.simulations ?? []).length} simulation(s)`;
+    switch (queryTypeOf(query)) {
+      case 'parameters':
+        return `Parameters of ${runs}${query.differsOnly ? ' (differing only)' : ''}`;
+      case 'events':
+        return `Events of ${runs}`;
+      default:
+        return `${(query.variables ?? []).join(', ') || 'no variables'} of ${runs}`;
+    }
   }
 
   testDatasource(): Promise<TestDataSourceResponse> {
     return testConnection(this.client, this.proxyUrl);
-  }
-
-  private async runTarget(
-    request: DataQueryRequest<SimVizQuery>,
-    target: SimVizQuery
-  ): Promise<{ frames: DataFrame[]; errors: DataQueryError[] }> {
-    try {
-      const response = await this.client.query(
-        {
-          simulations: target.simulations,
-          variables: target.variables,
-          from: request.range.from.valueOf() / MS_PER_SIMULATION_SECOND,
-          to: request.range.to.valueOf() / MS_PER_SIMULATION_SECOND,
-          maxDataPoints: request.maxDataPoints,
-        },
-        `${request.requestId}-${target.refId}`
-      );
-      const frames: DataFrame[] = [];
-      const errors: DataQueryError[] = [];
-      for (const entry of response.series) {
-        if (isSeriesError(entry)) {
-          errors.push({ refId: target.refId, message: entry.error.message });
-        } else {
-          frames.push(seriesToFrame(entry, target.refId));
-        }
-      }
-      return { frames, errors };
-    } catch (error) {
-      return { frames: [], errors: [{ refId: target.refId, message: toProxyError(error).message }] };
-    }
   }
 }

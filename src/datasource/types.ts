@@ -1,14 +1,46 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
+export const QUERY_TYPES = ['timeseries', 'table', 'parameters', 'events'] as const;
+export type SimVizQueryType = (typeof QUERY_TYPES)[number];
+
+/**
+ * How simulation time becomes Grafana time. `simulation`: t seconds at epoch + t, so runs overlay
+ * aligned at t = 0. `runStart`: at the run's start (from its name, else the file's mtime) + t.
+ * `numeric`: a plain number field in seconds, for the XY chart.
+ */
+export const TIME_AXES = ['simulation', 'runStart', 'numeric'] as const;
+export type TimeAxis = (typeof TIME_AXES)[number];
+
+/**
+ * `queryType` (inherited from DataQuery, where it is a plain string) holds a SimVizQueryType; read
+ * it through queryTypeOf. Queries saved before query types existed have none: time series.
+ */
 export interface SimVizQuery extends DataQuery {
-  /** Simulation ids, as listed by the proxy. */
+  /** Simulation ids, as listed by the proxy; may hold `$variables`. */
   simulations: string[];
-  /** Variable names as stored in the result files. */
+  /** Variable names as stored in the result files, or globs (`pipe[*].port_a.m_flow`). */
   variables: string[];
+  /** Series names, e.g. `{{simulation}} {{variable}}`; see LEGEND_KEYS. */
+  legend?: string;
+  /** Absent: the datasource's default. */
+  timeAxis?: TimeAxis;
+  /** Convert values to each variable's display unit (K -> degC, Pa -> bar, rad/s -> rpm). */
+  displayUnits?: boolean;
+  /** Overrides the panel's maxDataPoints. */
+  maxDataPoints?: number;
+  /** Parameters of several runs: only those whose values differ. */
+  differsOnly?: boolean;
+  /** Parameters: a text filter on name and description. */
+  parameterSearch?: string;
+}
+
+export function queryTypeOf(query: Pick<DataQuery, 'queryType'>): SimVizQueryType {
+  return QUERY_TYPES.find((type) => type === query.queryType) ?? 'timeseries';
 }
 
 export const DEFAULT_QUERY: Partial<SimVizQuery> = {
+  queryType: 'timeseries',
   simulations: [],
   variables: [],
 };
@@ -17,6 +49,10 @@ export const DEFAULT_QUERY: Partial<SimVizQuery> = {
 export interface SimVizOptions extends DataSourceJsonData {
   /** Where Grafana's server reaches the SimViz proxy, e.g. http://simviz-proxy:9800 */
   proxyUrl?: string;
+  /** The time axis of queries that do not choose one (default `simulation`). */
+  defaultTimeAxis?: TimeAxis;
+  /** Seconds Grafana's data proxy waits for the SimViz proxy (Grafana's standard `timeout` setting). */
+  timeout?: number;
 }
 
 /** Settings stored encrypted; the browser only learns whether they are set. */
@@ -26,9 +62,6 @@ export interface SimVizSecureJsonData {
 
 /** The data-proxy route in plugin.json that forwards to the proxy URL with the API key. */
 export const PROXY_ROUTE = 'simviz';
-
-/** Simulation time t seconds is shown at t·1000 ms after the epoch, so runs overlay aligned at t = 0. */
-export const MS_PER_SIMULATION_SECOND = 1000;
 
 export interface SimVizVariableQuery extends DataQuery {
   /** What the template variable lists. */

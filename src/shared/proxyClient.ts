@@ -5,18 +5,27 @@ import { lastValueFrom, type Observable } from 'rxjs';
 
 import {
   API_PREFIX,
+  EventPageSchema,
   HealthSchema,
+  ParameterDiffSchema,
   QueryResponseSchema,
+  SharedVariablePageSchema,
   SimulationPageSchema,
   SimulationSchema,
   VariablePageSchema,
+  type EventPage,
+  type EventQuery,
   type Health,
+  type PageQuery,
+  type ParameterDiff,
+  type ParameterDiffQuery,
   type QueryRequest,
   type QueryResponse,
+  type SharedVariablePage,
   type Simulation,
   type SimulationPage,
-  type VariableKind,
   type VariablePage,
+  type VariablePageQuery,
 } from './api';
 
 /** What went wrong, in the terms a user can act on. */
@@ -74,7 +83,7 @@ export function toProxyError(error: unknown): ProxyError {
   return new ProxyError('server', text ?? `the proxy failed (${status})`, status);
 }
 
-type Params = Record<string, string | number | undefined>;
+type Params = Record<string, string | number | boolean | string[] | undefined>;
 
 /**
  * Talks to the SimViz proxy through Grafana's data proxy (the datasource route adds the API key).
@@ -90,7 +99,7 @@ export class ProxyClient {
     return this.get('/health', HealthSchema);
   }
 
-  listSimulations(params: { search?: string; limit?: number; offset?: number } = {}): Promise<SimulationPage> {
+  listSimulations(params: PageQuery = {}): Promise<SimulationPage> {
     return this.get('/simulations', SimulationPageSchema, params);
   }
 
@@ -98,11 +107,27 @@ export class ProxyClient {
     return this.get(`/simulations/${encodeURIComponent(id)}`, SimulationSchema);
   }
 
-  listVariables(
-    id: string,
-    params: { search?: string; limit?: number; offset?: number; kind?: VariableKind } = {}
-  ): Promise<VariablePage> {
+  listVariables(id: string, params: VariablePageQuery = {}): Promise<VariablePage> {
     return this.get(`/simulations/${encodeURIComponent(id)}/variables`, VariablePageSchema, params);
+  }
+
+  /** Variables found in any of several simulations, each with the ids of those that have it. */
+  listSharedVariables(simulations: string[], params: VariablePageQuery = {}): Promise<SharedVariablePage> {
+    return this.get('/variables', SharedVariablePageSchema, { ...params, simulation: simulations });
+  }
+
+  listParameters(id: string, params: Omit<VariablePageQuery, 'kind'> = {}): Promise<VariablePage> {
+    return this.get(`/simulations/${encodeURIComponent(id)}/parameters`, VariablePageSchema, params);
+  }
+
+  /** Parameters of two or more simulations side by side; only those that differ unless `all`. */
+  parameterDiff(simulations: string[], params: Omit<ParameterDiffQuery, 'simulation'> = {}): Promise<ParameterDiff> {
+    return this.get('/parameters/diff', ParameterDiffSchema, { ...params, simulation: simulations });
+  }
+
+  /** Event times (time stamps stored twice or more) of one simulation, in simulation seconds. */
+  events(id: string, params: EventQuery = {}): Promise<EventPage> {
+    return this.get(`/simulations/${encodeURIComponent(id)}/events`, EventPageSchema, params);
   }
 
   /** `requestId` lets Grafana cancel the previous request with the same id (e.g. while a query is edited). */
@@ -111,6 +136,7 @@ export class ProxyClient {
   }
 
   private get<S extends TSchema>(path: string, schema: S, params?: Params): Promise<Static<S>> {
+    // Arrays go out as repeated keys (`simulation=a&simulation=b`), as backendSrv serializes them.
     const query = Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
     return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'GET', params: query }, schema);
   }

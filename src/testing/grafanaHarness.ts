@@ -12,7 +12,7 @@ import type { DataSourceInstanceSettings } from '@grafana/data';
 import type { BackendSrvRequest, FetchError, FetchResponse, TemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
-import { HarnessTemplateSrv } from '../../tests/harness/host/services';
+import { buildUrl, HarnessTemplateSrv } from '../../tests/harness/host/services';
 import { DataSource } from '../datasource/datasource';
 import { PROXY_ROUTE, type SimVizOptions } from '../datasource/types';
 import { ProxyClient, type Fetcher } from '../shared/proxyClient';
@@ -51,17 +51,6 @@ export function startHarness(): Promise<HarnessProcess> {
   });
 }
 
-function withParams(url: string, params: BackendSrvRequest['params']): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries((params ?? {}) as Record<string, unknown>)) {
-    if (value !== undefined && value !== null) {
-      search.append(key, String(value));
-    }
-  }
-  const query = search.toString();
-  return query ? `${url}?${query}` : url;
-}
-
 function parse(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -75,7 +64,7 @@ export function httpFetcher(base: string): Fetcher {
   return {
     fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
       return new Observable((subscriber) => {
-        const url = new URL(withParams(options.url, options.params), base);
+        const url = new URL(buildUrl(options), base);
         const body = options.data === undefined ? undefined : JSON.stringify(options.data);
         const request = http.request(
           url,

@@ -68,4 +68,8 @@ export async function pickOption(page: Page, label: string, search: string, opti
   await box.click();
   await box.fill(search);
   await page.getByRole('option', { name: new RegExp(`^${escapeRegExp(option)}(\\s|$)`) }).click();
+  // A multi-select keeps its menu open for further picks, over the fields below it: close it as a user would.
+  if ((await box.getAttribute('aria-expanded')) === 'true') {
+    await box.press('Escape');
+  }
 }

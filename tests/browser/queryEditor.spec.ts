@@ -36,7 +36,7 @@ test('pick a simulation and variables, then see the right values and units', asy
   await page.goto('/harness-view/query-editor?from=0&to=6000&maxDataPoints=1000');
   await expect(page.getByRole('combobox', { name: 'Variables', exact: true })).toBeDisabled();
 
-  await pickOption(page, 'Simulation', 'BouncingBall_drop_e0p8', 'BouncingBall_drop_e0p8_20261101_090000');
+  await pickOption(page, 'Simulations', 'BouncingBall_drop_e0p8', 'BouncingBall_drop_e0p8_20261101_090000');
   await pickOption(page, 'Variables', 'ball.h', 'ball.h');
   await pickOption(page, 'Variables', 'ball.v', 'ball.v');
 
@@ -71,7 +71,7 @@ test('pick a simulation and variables, then see the right values and units', asy
 
 test('the query is sent with the dashboard range and maxDataPoints, and large results are downsampled', async ({ page }) => {
   await page.goto('/harness-view/query-editor?from=0&to=259200000&maxDataPoints=200');
-  await pickOption(page, 'Simulation', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
+  await pickOption(page, 'Simulations', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
   await pickOption(page, 'Variables', 'zone1.T', 'zone1.T');
   const frame = page.getByTestId('harness-frame');
   await expect(frame).toHaveAttribute('data-unit', 'kelvin');
@@ -92,4 +92,58 @@ test('a template variable with several values expands into one series per simula
   await expect(frames).toHaveCount(2);
   await expect(frames.nth(0)).toHaveAttribute('data-name', 'SpringDamper_sweep_d0p5_20261103_100000 mass.s');
   await expect(frames.nth(1)).toHaveAttribute('data-name', 'SpringDamper_sweep_d4_20261103_100300 mass.s');
+});
+
+test('compare runs: several simulations, a glob with its live match count, a legend template and display units', async ({ page, harness }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=10000&maxDataPoints=500');
+  await pickOption(page, 'Simulations', 'SpringDamper_sweep_d0p5', 'SpringDamper_sweep_d0p5_20261103_100000');
+  await pickOption(page, 'Simulations', 'SpringDamper_sweep_d4', 'SpringDamper_sweep_d4_20261103_100300');
+
+  const variables = page.getByRole('combobox', { name: 'Variables', exact: true });
+  await variables.click();
+  await variables.fill('mass.*');
+  // What was typed is offered as a custom value on top of the matching variables.
+  await page.getByRole('option', { name: /^mass\.\*/ }).first().click();
+  await variables.press('Escape');
+  const count = page.getByTestId('simviz-glob-count');
+  await expect(count).toHaveText(/^mass\.\* matches \d+ variables$/);
+  const matches = Number((await count.textContent())!.match(/matches (\d+)/)![1]);
+  expect(matches).toBeGreaterThan(1);
+
+  const legend = page.getByLabel('Legend');
+  await legend.fill('{{variable}} of {{condition}} [{{unit}}]');
+  await legend.press('Enter');
+  const frames = page.getByTestId('harness-frame');
+  await expect(frames).toHaveCount(matches * 2);
+  // Each match is named by the variable it matched, not by the glob.
+  const names = await frames.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-name') ?? ''));
+  expect(names.filter((name) => name.endsWith(' of d0p5 [m]')).length).toBeGreaterThan(0);
+  names.forEach((name) => expect(name).toMatch(/^mass\.[\w.]+ of d(0p5|4) \[[^\]]*\]$/));
+  await harness.screenshot('query-editor-compare');
+
+  // Parameters of the same runs, only those that differ: the damping constant swept between them.
+  await page.getByRole('radio', { name: 'Parameters' }).click();
+  await page.locator('label[for="simviz-query-differs-only"]').first().click();
+  await expect(page.getByRole('combobox', { name: 'Variables', exact: true })).toHaveCount(0);
+  const table = await page.evaluate(() => {
+    const frame = window.__harnessLastResponse?.data[0] as { name: string; fields: Array<{ name: string; values: unknown[] }> };
+    return { name: frame.name, columns: frame.fields.map((f) => f.name), parameters: frame.fields[0].values };
+  });
+  expect(table.name).toBe('Parameters that differ');
+  expect(table.columns).toEqual(['Parameter', 'Unit', 'SpringDamper_sweep_d0p5_20261103_100000', 'SpringDamper_sweep_d4_20261103_100300', 'Description']);
+  expect(table.parameters).toContain('damper.d');
+});
+
+test('display units convert a temperature to its display unit, with the axis unit to match', async ({ page }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=259200000&maxDataPoints=200');
+  await pickOption(page, 'Simulations', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
+  await pickOption(page, 'Variables', 'zone1.T', 'zone1.T');
+  const frame = page.getByTestId('harness-frame');
+  await expect(frame).toHaveAttribute('data-unit', 'kelvin');
+  const kelvin = await page.evaluate(() => window.__harnessLastResponse?.data[0].fields[1].values as number[]);
+  await page.locator('label[for="simviz-query-display-units"]').first().click();
+  await expect(frame).toHaveAttribute('data-unit', 'celsius');
+  const celsius = await page.evaluate(() => window.__harnessLastResponse?.data[0].fields[1].values as number[]);
+  expect(celsius).toHaveLength(kelvin.length);
+  celsius.forEach((c, i) => expect(c).toBeCloseTo(kelvin[i] - 273.15, 9));
 });

@@ -26,6 +26,16 @@ describe('ConfigEditor', () => {
     expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ jsonData: { proxyUrl: 'http://simviz:9800' } }));
   });
 
+  it('stores the timeout as Grafana’s data proxy setting, and the default time axis', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings()} onOptionsChange={onOptionsChange} />);
+    fireEvent.change(screen.getByPlaceholderText('30'), { target: { value: '120' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { proxyUrl: 'http://proxy:9800', timeout: 120 } }));
+    expect(screen.getByRole('radio', { name: 'Simulation time' })).toBeChecked();
+    fireEvent.click(screen.getByRole('radio', { name: 'Run start' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { proxyUrl: 'http://proxy:9800', defaultTimeAxis: 'runStart' } }));
+  });
+
   it('writes the API key to secureJsonData only', () => {
     const onOptionsChange = jest.fn();
     render(<ConfigEditor options={settings()} onOptionsChange={onOptionsChange} />);

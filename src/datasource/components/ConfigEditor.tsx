@@ -1,17 +1,29 @@
 import React, { type ChangeEvent } from 'react';
-import { Field, FieldSet, Input, SecretInput, Stack, Text } from '@grafana/ui';
+import { Field, Input, RadioButtonGroup, SecretInput, Stack } from '@grafana/ui';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 
-import type { SimVizOptions, SimVizSecureJsonData } from '../types';
+import type { SimVizOptions, SimVizSecureJsonData, TimeAxis } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<SimVizOptions, SimVizSecureJsonData>;
 
+/** The app's page in Grafana, which shows its README (configuration and query help). */
+const DOCS = '/plugins/simviz-simulation-app';
+
+const AXES: Array<{ value: TimeAxis; label: string }> = [
+  { value: 'simulation', label: 'Simulation time' },
+  { value: 'runStart', label: 'Run start' },
+  { value: 'numeric', label: 'Seconds' },
+];
+
+function parseTimeout(text: string): number | undefined {
+  const seconds = Number(text);
+  return text.trim() && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
-
-  const onProxyUrlChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({ ...options, jsonData: { ...jsonData, proxyUrl: event.target.value.trim() } });
-  };
+  const setJsonData = (next: Partial<SimVizOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...next } });
 
   const onApiKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
     onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, apiKey: event.target.value } });
@@ -27,20 +39,16 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <Stack direction="column" gap={2}>
-      <Text color="secondary">
-        SimViz reads Dymola and OpenModelica result files through the SimViz proxy. Grafana&apos;s server forwards every
-        request to the proxy and adds the API key, so the key never reaches the browser.
-      </Text>
-      <FieldSet label="Connection">
-        <Field
-          label="Proxy URL"
-          description="Where the Grafana server reaches the SimViz proxy, for example http://simviz-proxy:9800"
-          required
-        >
+      <DataSourceDescription dataSourceName="SimViz" docsLink={DOCS} hasRequiredFields />
+      <ConfigSection
+        title="Connection"
+        description="Grafana's server forwards every request to the SimViz proxy and adds the API key, so the key never reaches the browser."
+      >
+        <Field label="Proxy URL" description="Where the Grafana server reaches the SimViz proxy, for example http://simviz-proxy:9800" required>
           <Input
             id="simviz-config-proxy-url"
             value={jsonData.proxyUrl ?? ''}
-            onChange={onProxyUrlChange}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setJsonData({ proxyUrl: event.target.value.trim() })}
             placeholder="http://localhost:9800"
             width={60}
           />
@@ -56,7 +64,26 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onReset={onApiKeyReset}
           />
         </Field>
-      </FieldSet>
+        <Field label="Timeout" description="Seconds Grafana waits for the proxy before giving up; empty: Grafana's data proxy default (30 s)">
+          <Input
+            id="simviz-config-timeout"
+            type="number"
+            min={1}
+            value={jsonData.timeout ?? ''}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setJsonData({ timeout: parseTimeout(event.target.value) })}
+            placeholder="30"
+            width={12}
+          />
+        </Field>
+      </ConfigSection>
+      <ConfigSection title="Queries" description="Defaults for queries that do not set their own.">
+        <Field
+          label="Default time axis"
+          description="Simulation time overlays runs aligned at t = 0 (dashboards then use UTC and a range from 1970-01-01); run start places each run at its start; seconds suits the XY chart."
+        >
+          <RadioButtonGroup<TimeAxis> options={AXES} value={jsonData.defaultTimeAxis ?? 'simulation'} onChange={(defaultTimeAxis) => setJsonData({ defaultTimeAxis })} />
+        </Field>
+      </ConfigSection>
     </Stack>
   );
 }

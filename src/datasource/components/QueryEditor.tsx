@@ -1,40 +1,36 @@
 import React from 'react';
-import { InlineField, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
 import type { QueryEditorProps } from '@grafana/data';
 
 import type { DataSource } from '../datasource';
-import type { SimVizOptions, SimVizQuery } from '../types';
-import { SimulationSelect } from './SimulationSelect';
+import { queryTypeOf, type SimVizOptions, type SimVizQuery } from '../types';
+import { QueryTypeField } from './QueryTypeField';
+import { ParameterOptions, SeriesOptions } from './SeriesOptions';
+import { SimulationsField } from './SimulationsField';
 import { VariableSelect } from './VariableSelect';
 
 type Props = QueryEditorProps<DataSource, SimVizQuery, SimVizOptions>;
 
+/** One component per concern; which ones show depends on the query type. */
 export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) {
-  const simulation = query.simulations?.[0];
-  const variables = query.variables ?? [];
-
+  const type = queryTypeOf(query);
+  const simulations = query.simulations ?? [];
   const update = (next: Partial<SimVizQuery>) => {
     onChange({ ...query, ...next });
     onRunQuery();
   };
+  const plotsVariables = type === 'timeseries' || type === 'table';
 
   return (
-    <Stack direction="row" gap={1} wrap="wrap">
-      <InlineField label="Simulation" labelWidth={14} tooltip="A result file found by the SimViz proxy" htmlFor="simviz-query-simulation">
-        <SimulationSelect
-          client={datasource.client}
-          value={simulation}
-          onChange={(id) => update({ simulations: [id] })}
-        />
-      </InlineField>
-      <InlineField label="Variables" labelWidth={14} tooltip="Search by name or description" htmlFor="simviz-query-variables" grow>
-        <VariableSelect
-          client={datasource.client}
-          simulation={simulation}
-          value={variables}
-          onChange={(names) => update({ variables: names })}
-        />
-      </InlineField>
+    <Stack direction="column" gap={1}>
+      <QueryTypeField value={type} onChange={(queryType) => update({ queryType })} />
+      <SimulationsField client={datasource.client} value={simulations} onChange={(ids) => update({ simulations: ids })} />
+      {plotsVariables && (
+        <VariableSelect client={datasource.client} simulations={simulations} value={query.variables ?? []} onChange={(names) => update({ variables: names })} />
+      )}
+      {plotsVariables && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
+      {type === 'events' && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} axisOnly />}
+      {type === 'parameters' && <ParameterOptions query={{ ...query, simulations }} onChange={update} />}
     </Stack>
   );
 }

@@ -1,48 +1,107 @@
-import React, { useCallback } from 'react';
-import { MultiCombobox, type ComboboxOption } from '@grafana/ui';
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import { InlineField, MultiCombobox, Stack, Text, type ComboboxOption } from '@grafana/ui';
 
-import type { Variable } from '../../shared/api';
+import type { SharedVariable } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
 
 interface Props {
   client: ProxyClient;
-  simulation: string | undefined;
+  /** Selected run ids; template variables (`$run`) cannot be searched and are left out of searches. */
+  simulations: string[];
   value: string[];
   onChange: (names: string[]) => void;
 }
 
 const SEARCH_LIMIT = 200;
+const isGlob = (name: string) => /[*?]/.test(name);
 
-function toOption(variable: Variable): ComboboxOption<string> {
-  const unit = variable.unit ? ` [${variable.unit}]` : '';
-  const kind = variable.kind === 'parameter' ? 'parameter · ' : '';
-  return { value: variable.name, label: variable.name, description: `${kind}${variable.description}${unit}` };
+function toOption(variable: SharedVariable, runs: number): ComboboxOption<string> {
+  const details = [variable.kind === 'parameter' ? 'parameter' : undefined, variable.unit ? `[${variable.unit}]` : undefined, variable.description];
+  if (runs > 1 && variable.simulations.length < runs) {
+    details.push(`in ${variable.simulations.length} of ${runs} runs`);
+  }
+  return { value: variable.name, label: variable.name, description: details.filter(Boolean).join(' · ') };
 }
 
-/** Variables of the chosen simulation, searched on the proxy by name and description. */
-export function VariableSelect({ client, simulation, value, onChange }: Props) {
+/** How many variables each glob of the selection matches, counted on the proxy as the selection changes. */
+function useGlobCounts(client: ProxyClient, simulations: string[], globs: string[]): Record<string, number | string> {
+  const [counts, setCounts] = useState<Record<string, number | string>>({});
+  const key = `${simulations.join('\u0000')}\u0001${globs.join('\u0000')}`;
+  useEffect(() => {
+    let cancelled = false;
+    if (simulations.length === 0) {
+      return;
+    }
+    globs.forEach((glob) =>
+      client.listSharedVariables(simulations, { glob, limit: 0 }).then(
+        (page) => !cancelled && setCounts((known) => ({ ...known, [glob]: page.total })),
+        (error: Error) => !cancelled && setCounts((known) => ({ ...known, [glob]: error.message }))
+      )
+    );
+    return () => {
+      cancelled = true;
+    };
+    // `key` stands for both arrays, whose identity changes on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, key]);
+  return counts;
+}
+
+function countText(glob: string, count: number | string | undefined): string {
+  if (count === undefined) {
+    return `${glob}: counting…`;
+  }
+  return typeof count === 'number' ? `${glob} matches ${count} variable${count === 1 ? '' : 's'}` : `${glob}: ${count}`;
+}
+
+/** Variables of the selected runs, searched on the proxy by name and description; globs are accepted as typed. */
+export function VariableSelect({ client, simulations, value, onChange }: Props) {
+  // Kept stable across renders (the ids arrive as a new array each time) so searches are not redone.
+  const searchKey = simulations.filter((id) => !id.startsWith('$')).join('\u0000');
+  const searchable = useMemo(() => (searchKey ? searchKey.split('\u0000') : []), [searchKey]);
+  const globs = value.filter(isGlob);
+  const counts = useGlobCounts(client, searchable, globs);
   const loadOptions = useCallback(
     async (search: string) => {
-      if (!simulation) {
+      if (searchable.length === 0) {
         return [];
       }
-      const page = await client.listVariables(simulation, { search, limit: SEARCH_LIMIT });
-      return page.items.filter((v) => v.kind !== 'time').map(toOption);
+      const page = await client.listSharedVariables(searchable, { search, limit: SEARCH_LIMIT });
+      return page.items.filter((v) => v.kind !== 'time').map((v) => toOption(v, searchable.length));
     },
-    [client, simulation]
+    [client, searchable]
   );
-
+  const disabled = simulations.length === 0;
   return (
-    <MultiCombobox<string>
-      id="simviz-query-variables"
-      placeholder={simulation ? 'Choose variables' : 'Choose a simulation first'}
-      disabled={!simulation}
-      width="auto"
-      minWidth={40}
-      maxWidth={120}
-      value={value}
-      options={loadOptions}
-      onChange={(options) => onChange(options.map((o) => o.value))}
-    />
+    <InlineField
+      label="Variables"
+      labelWidth={14}
+      tooltip="Search by name or description; type a glob such as pipe[*].port_a.m_flow and press Enter to plot every match"
+      htmlFor="simviz-query-variables"
+      grow
+    >
+      <Stack direction="column" gap={0.5}>
+        <MultiCombobox<string>
+          id="simviz-query-variables"
+          placeholder={disabled ? 'Choose a simulation first' : 'Choose variables or type a glob'}
+          disabled={disabled}
+          createCustomValue
+          width="auto"
+          minWidth={40}
+          maxWidth={120}
+          value={value}
+          options={loadOptions}
+          onChange={(options) => onChange(options.map((o) => o.value))}
+        />
+        {searchable.length > 0 &&
+          globs.map((glob) => (
+            <span key={glob} data-testid="simviz-glob-count">
+              <Text color="secondary" variant="bodySmall">
+                {countText(glob, counts[glob])}
+              </Text>
+            </span>
+          ))}
+      </Stack>
+    </InlineField>
   );
 }

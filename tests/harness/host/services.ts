@@ -7,7 +7,8 @@ import type { ScopedVars, TimeRange, TypedVariableModel } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest, FetchError, FetchResponse, TemplateSrv } from '@grafana/runtime';
 import { from, lastValueFrom, Observable } from 'rxjs';
 
-function buildUrl(options: BackendSrvRequest): string {
+/** The request URL with its params, arrays as repeated keys (`a=1&a=2`) as Grafana's backendSrv sends them. */
+export function buildUrl(options: BackendSrvRequest): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries((options.params ?? {}) as Record<string, unknown>)) {
     if (value === undefined || value === null) {

@@ -1,0 +1,67 @@
+import { createDataFrame, FieldType, type DataFrame, type FieldDTO, type QueryResultMetaNotice } from '@grafana/data';
+
+import type { SimVizQuery } from '../types';
+import type { QueryContext, QueryRunner } from './context';
+import { lookUpSimulations } from './fetchSeries';
+
+/** Parameters listed per query; the proxy pages beyond this and the frame says so. */
+export const MAX_PARAMETERS = 1000;
+
+function truncationNotice(shown: number, total: number): QueryResultMetaNotice[] {
+  return total > shown ? [{ severity: 'warning', text: `${shown} of ${total} parameters shown; narrow the parameter filter` }] : [];
+}
+
+function textField(name: string, values: string[]): FieldDTO {
+  return { name, type: FieldType.string, values, config: {} };
+}
+
+async function oneRun(context: QueryContext, query: SimVizQuery, id: string): Promise<DataFrame> {
+  const page = await context.client.listParameters(id, { search: query.parameterSearch || undefined, limit: MAX_PARAMETERS });
+  return createDataFrame({
+    refId: query.refId,
+    name: 'Parameters',
+    meta: { preferredVisualisationType: 'table', notices: truncationNotice(page.items.length, page.total) },
+    fields: [
+      textField('Parameter', page.items.map((p) => p.name)),
+      { name: 'Value', type: FieldType.number, values: page.items.map((p) => p.value ?? null), config: {} },
+      textField('Unit', page.items.map((p) => p.unit ?? '')),
+      textField('Description', page.items.map((p) => p.description)),
+    ],
+  });
+}
+
+/** Several runs side by side: one column per run, optionally only the parameters that differ. */
+async function severalRuns(context: QueryContext, query: SimVizQuery): Promise<DataFrame> {
+  const [diff, simulations] = await Promise.all([
+    context.client.parameterDiff(query.simulations, {
+      search: query.parameterSearch || undefined,
+      all: !query.differsOnly,
+      limit: MAX_PARAMETERS,
+    }),
+    lookUpSimulations(context, query.simulations),
+  ]);
+  const runColumns: FieldDTO[] = diff.simulations.map((id, k) => ({
+    name: simulations.get(id)?.name ?? id,
+    type: FieldType.number,
+    values: diff.items.map((item) => item.values[k]),
+    config: {},
+    labels: { simulation: simulations.get(id)?.name ?? id },
+  }));
+  return createDataFrame({
+    refId: query.refId,
+    name: query.differsOnly ? 'Parameters that differ' : 'Parameters',
+    meta: { preferredVisualisationType: 'table', notices: truncationNotice(diff.items.length, diff.total) },
+    fields: [
+      textField('Parameter', diff.items.map((item) => item.name)),
+      textField('Unit', diff.items.map((item) => item.unit ?? '')),
+      ...runColumns,
+      textField('Description', diff.items.map((item) => item.description)),
+    ],
+  });
+}
+
+/** Parameters: a table with one row per parameter and one value column per selected run. */
+export const runParameters: QueryRunner = async (context, query) => {
+  const frame = query.simulations.length === 1 ? await oneRun(context, query, query.simulations[0]) : await severalRuns(context, query);
+  return { frames: [frame], errors: [] };
+};

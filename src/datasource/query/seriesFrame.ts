@@ -1,0 +1,84 @@
+import { createDataFrame, FieldType, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
+
+import type { Series, Simulation } from '../../shared/api';
+import type { SimVizQuery, TimeAxis } from '../types';
+import { grafanaUnit } from '../units';
+import { convertValues, displayConverter } from './displayUnits';
+import { renderLegend } from './legend';
+import { timeField } from './timeAxis';
+
+export interface SeriesFrameOptions {
+  query: SimVizQuery;
+  axis: TimeAxis;
+  originMs: number;
+  /** The run's catalogue entry, when it could be fetched (for model, experiment and folder). */
+  simulation: Simulation | undefined;
+}
+
+interface ShownValues {
+  values: Array<number | null>;
+  unit: string | null;
+  notices: QueryResultMetaNotice[];
+}
+
+/** Values in the display unit when asked for and possible; otherwise as stored, with a notice why. */
+function shownValues(series: Series, displayUnits: boolean | undefined): ShownValues {
+  if (!displayUnits || !series.displayUnit || series.displayUnit === series.unit) {
+    return { values: series.values, unit: series.unit, notices: [] };
+  }
+  const converter = displayConverter(series.unit, series.displayUnit);
+  if (!converter) {
+    const text = `${variableName(series)}: cannot convert ${series.unit ?? 'no unit'} to its display unit ${series.displayUnit}; shown in ${series.unit ?? 'stored units'}`;
+    return { values: series.values, unit: series.unit, notices: [{ severity: 'warning', text }] };
+  }
+  return { values: convertValues(series.values, converter), unit: converter.unit, notices: [] };
+}
+
+/** The variable as the user asked for it, or, for a glob, the variable it matched. */
+export function variableName(series: Series): string {
+  return /[*?]/.test(series.variable) ? series.resolvedName : series.variable;
+}
+
+function downsamplingNotice(series: Series): QueryResultMetaNotice[] {
+  if (!series.downsampled) {
+    return [];
+  }
+  const text = `${series.simulationName} ${variableName(series)}: ${series.values.length} of ${series.pointsInRange} points shown (M4 downsampling keeps every extreme)`;
+  return [{ severity: 'info', text }];
+}
+
+/** One frame per (simulation, variable): a typed time field and a value field with unit, labels and the legend's name. */
+export function seriesFrame(series: Series, { query, axis, originMs, simulation }: SeriesFrameOptions): DataFrame {
+  const shown = shownValues(series, query.displayUnits);
+  const displayName = renderLegend(query.legend, {
+    simulation: series.simulationName,
+    variable: variableName(series),
+    unit: shown.unit,
+    model: simulation?.model,
+    experiment: simulation?.experiment,
+    condition: simulation?.condition,
+    folder: simulation?.folder,
+  });
+  const labels: Record<string, string> = { simulation: series.simulationName, variable: series.resolvedName };
+  if (simulation?.model) {
+    labels.model = simulation.model;
+  }
+  return createDataFrame({
+    refId: query.refId,
+    name: displayName,
+    meta: {
+      preferredVisualisationType: axis === 'numeric' ? 'table' : 'graph',
+      notices: [...downsamplingNotice(series), ...shown.notices],
+    },
+    fields: [
+      timeField(axis, series.time, originMs),
+      {
+        name: variableName(series),
+        type: FieldType.number,
+        values: shown.values,
+        labels,
+        config: { displayNameFromDS: displayName, unit: grafanaUnit(shown.unit), description: series.description || undefined },
+      },
+    ],
+  });
+}
