@@ -1,9 +1,15 @@
 import type { TestDataSourceResponse } from '@grafana/data';
 
+import { API_REVISION, type Health } from '../shared/api';
 import { ProxyError, type ProxyClient } from '../shared/proxyClient';
 
 function failure(message: string, details?: string): TestDataSourceResponse {
   return { status: 'error', message, details: details ? { message: details } : undefined };
+}
+
+/** Proxies before API revision 2 did not report one. */
+function isRecentEnough(health: Health): boolean {
+  return (health.api ?? 1) >= API_REVISION;
 }
 
 /**
@@ -16,6 +22,12 @@ export async function testConnection(client: ProxyClient, proxyUrl: string | und
   }
   try {
     const health = await client.health();
+    if (!isRecentEnough(health)) {
+      return failure(
+        `The SimViz proxy at ${proxyUrl} is too old (version ${health.version})`,
+        `This datasource needs a proxy that speaks API revision ${API_REVISION} or later (SimViz proxy 0.2.0 or later); update the proxy.`
+      );
+    }
     await client.listSimulations({ limit: 1 });
     const count = `${health.simulations} simulation${health.simulations === 1 ? '' : 's'}`;
     return { status: 'success', message: `Connected to the SimViz proxy ${health.version} at ${proxyUrl}: ${count}` };

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { dateTime, FieldType, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
@@ -15,6 +18,18 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => harness?.stop());
+
+/** A JSON request to the harness from the test process (jsdom has no fetch); resolves to the status. */
+function send(method: string, url: string, body: object): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
+}
 
 function datasourceFor(uid: string, proxyUrl = harness.proxyUrl, templateSrv = new HarnessTemplateSrv()): DataSource {
   return harnessDatasource(harness, uid, proxyUrl, templateSrv);
@@ -62,6 +77,30 @@ describe('testDatasource through the data proxy', () => {
   it('tells an unreachable proxy apart, naming the URL', async () => {
     const result = await datasourceFor('simviz-unreachable', 'http://127.0.0.1:9').testDatasource();
     expect(result).toMatchObject({ status: 'error', message: 'Cannot reach the SimViz proxy at http://127.0.0.1:9' });
+  });
+
+  it('tells a proxy too old for this datasource apart, with its version', async () => {
+    // A 0.1 proxy: the same health route, without the API revision later proxies report.
+    const old = http.createServer((req, res) => {
+      res.writeHead(req.url === '/api/v1/health' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url === '/api/v1/health' ? { status: 'ok', version: '0.1.0', simulations: 3 } : { error: { code: 'not_found', message: 'no route' } }));
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
+    try {
+      // Grafana's data proxy forwards to the URL saved in the datasource's settings, so save it there.
+      expect(await send('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
+      const result = await datasourceFor('simviz-unreachable', url).testDatasource();
+      expect(result).toMatchObject({
+        status: 'error',
+        message: `The SimViz proxy at ${url} is too old (version 0.1.0)`,
+        details: { message: expect.stringContaining('update the proxy') },
+      });
+    } finally {
+      old.closeAllConnections();
+      old.close();
+      await send('POST', `${harness.url}/api/harness/reset`, {});
+    }
   });
 
   it('asks for the URL when none is set', async () => {
@@ -146,5 +185,34 @@ describe('template variable support', () => {
     const target: SimVizVariableQuery = { refId: 'v', kind: 'variables', simulations: ['$sim'], search: 'damper' };
     const variables = await lastValueFrom(support.query(variableRequest(target)));
     expect(variables.data.map((v: { text: string }) => v.text)).toEqual(expect.arrayContaining(['damper.f', 'damper.d']));
+  });
+
+  it('lists the values one parameter takes across runs, ascending, for the runs given or those matching the search', async () => {
+    const templateSrv = new HarnessTemplateSrv();
+    const ds = datasourceFor('simviz', harness.proxyUrl, templateSrv);
+    const support = ds.variables as SimVizVariableSupport;
+    const variableRequest = (target: SimVizVariableQuery) => ({ ...request([], 0, 1), targets: [target] });
+    const bySearch = await lastValueFrom(support.query(variableRequest({ refId: 'v', kind: 'parameterValues', parameter: 'damper.d', search: 'SpringDamper_sweep' })));
+    expect(bySearch.data).toEqual([0.5, 1, 2, 4].map((value) => ({ text: String(value), value })));
+
+    const two = await Promise.all(['d4', 'd1_'].map((tag) => idOf(ds, `SpringDamper_sweep_${tag}`)));
+    templateSrv.variables = [{ name: 'runs', current: two }];
+    const byRuns = await lastValueFrom(support.query(variableRequest({ refId: 'v', kind: 'parameterValues', parameter: 'damper.d', simulations: ['$runs'] })));
+    expect(byRuns.data).toEqual([1, 4].map((value) => ({ text: String(value), value })));
+
+    const unknown = await lastValueFrom(support.query(variableRequest({ refId: 'v', kind: 'parameterValues', parameter: 'no.such', simulations: ['$runs'] })));
+    expect(unknown.data).toEqual([]);
+  });
+
+  it('lists the variables of several runs that match a glob', async () => {
+    const templateSrv = new HarnessTemplateSrv();
+    const ds = datasourceFor('simviz', harness.proxyUrl, templateSrv);
+    const support = ds.variables as SimVizVariableSupport;
+    const runs = await Promise.all(['d0p5', 'd4'].map((tag) => idOf(ds, `SpringDamper_sweep_${tag}`)));
+    templateSrv.variables = [{ name: 'runs', current: runs }];
+    const target: SimVizVariableQuery = { refId: 'v', kind: 'variables', simulations: ['$runs'], glob: 'mass.*' };
+    const names = (await lastValueFrom(support.query({ ...request([], 0, 1), targets: [target] }))).data.map((v: { text: string }) => v.text);
+    expect(names.length).toBeGreaterThan(1);
+    names.forEach((name: string) => expect(name).toMatch(/^mass\./));
   });
 });

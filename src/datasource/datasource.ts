@@ -44,6 +44,10 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
     this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`);
     this.simulations = new SimulationInfoCache(this.client);
     this.variables = new SimVizVariableSupport(this);
+    // Annotations reuse the query editor; new ones start as events with run start and stop.
+    this.annotations = {
+      getDefaultQuery: () => ({ queryType: 'events', runBounds: true, simulations: [], variables: [] }),
+    };
   }
 
   getDefaultQuery(_app: CoreApp): Partial<SimVizQuery> {

@@ -31,6 +31,8 @@ export interface SimVizQuery extends DataQuery {
   maxDataPoints?: number;
   /** Parameters of several runs: only those whose values differ. */
   differsOnly?: boolean;
+  /** Events: also mark each run's start and stop. */
+  runBounds?: boolean;
   /** Parameters: a text filter on name and description. */
   parameterSearch?: string;
 }
@@ -64,12 +66,20 @@ export interface SimVizSecureJsonData {
 export const PROXY_ROUTE = 'simviz';
 
 export interface SimVizVariableQuery extends DataQuery {
-  /** What the template variable lists. */
-  kind: 'simulations' | 'variables';
-  /** Text search on the proxy (names, paths; for variables also descriptions). */
+  /** What the template variable lists: runs, variable names, or the values one parameter takes across runs. */
+  kind: 'simulations' | 'variables' | 'parameterValues';
+  /** Text search on the proxy (names, paths, model, tags; for variables also descriptions). */
   search?: string;
-  /** For `variables`: the simulation(s) whose variables to list; may be `$simulation`. */
+  /** For `simulations` (and the runs of `parameterValues` when none are given): runs in this folder or below. */
+  folder?: string;
+  /** For `simulations`: runs with this tag (from their sidecar file). */
+  tag?: string;
+  /** For `variables`: a glob such as `pipe[*].T`. */
+  glob?: string;
+  /** For `variables` and `parameterValues`: the runs; may be `$simulation`. */
   simulations?: string[];
+  /** For `parameterValues`: the parameter's name, e.g. `damper.d`. */
+  parameter?: string;
 }
 
 export const DEFAULT_VARIABLE_QUERY: SimVizVariableQuery = { refId: 'SimVizVariable', kind: 'simulations' };

@@ -1,4 +1,4 @@
-import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse, type MetricFindValue } from '@grafana/data';
+import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse, type MetricFindValue, type ScopedVars } from '@grafana/data';
 import { from, type Observable } from 'rxjs';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
@@ -8,7 +8,7 @@ import { DEFAULT_VARIABLE_QUERY, type SimVizVariableQuery } from './types';
 
 const MAX_OPTIONS = 1000;
 
-/** Template variables listing simulations, or the variables of chosen simulations. */
+/** Template variables listing simulations, variables of chosen simulations, or one parameter's values across runs. */
 export class SimVizVariableSupport extends CustomVariableSupport<DataSource, SimVizVariableQuery> {
   editor = VariableQueryEditor;
 
@@ -22,20 +22,59 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
 
   query(request: DataQueryRequest<SimVizVariableQuery>): Observable<DataQueryResponse> {
     const query = { ...DEFAULT_VARIABLE_QUERY, ...request.targets[0] };
-    return from(this.findValues(query, request).then((values) => ({ data: values })));
+    return from(this.findValues(query, request.scopedVars).then((values) => ({ data: values })));
   }
 
-  private async findValues(query: SimVizVariableQuery, request: DataQueryRequest<SimVizVariableQuery>): Promise<MetricFindValue[]> {
-    const templateSrv = this.datasource.templateSrv;
-    const search = query.search ? templateSrv.replace(query.search, request.scopedVars) : undefined;
-    const client = this.datasource.client;
-    if (query.kind === 'simulations') {
-      const page = await client.listSimulations({ search, limit: MAX_OPTIONS });
-      return page.items.filter((s) => s.status !== 'error').map((s) => ({ text: s.name, value: s.id }));
+  private text(value: string | undefined, scopedVars: ScopedVars): string | undefined {
+    return value ? this.datasource.templateSrv.replace(value, scopedVars) || undefined : undefined;
+  }
+
+  private findValues(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
+    switch (query.kind) {
+      case 'variables':
+        return this.variableNames(query, scopedVars);
+      case 'parameterValues':
+        return this.parameterValues(query, scopedVars);
+      default:
+        return this.simulations(query, scopedVars);
     }
-    const simulations = interpolateList(query.simulations ?? [], templateSrv, request.scopedVars);
-    const pages = await Promise.all(simulations.map((id) => client.listVariables(id, { search, limit: MAX_OPTIONS })));
-    const names = new Set(pages.flatMap((page) => page.items.filter((v) => v.kind !== 'time').map((v) => v.name)));
-    return [...names].map((name) => ({ text: name, value: name }));
+  }
+
+  /** Readable runs (text: name, value: id). */
+  private async simulations(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
+    const page = await this.datasource.client.listSimulations({
+      search: this.text(query.search, scopedVars),
+      folder: this.text(query.folder, scopedVars),
+      tag: this.text(query.tag, scopedVars),
+      limit: MAX_OPTIONS,
+    });
+    return page.items.filter((s) => s.status !== 'error').map((s) => ({ text: s.name, value: s.id }));
+  }
+
+  private async variableNames(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
+    const simulations = interpolateList(query.simulations ?? [], this.datasource.templateSrv, scopedVars);
+    if (simulations.length === 0) {
+      return [];
+    }
+    const page = await this.datasource.client.listSharedVariables(simulations, {
+      search: this.text(query.search, scopedVars),
+      glob: this.text(query.glob, scopedVars),
+      limit: MAX_OPTIONS,
+    });
+    return page.items.filter((v) => v.kind !== 'time').map((v) => ({ text: v.name, value: v.name }));
+  }
+
+  /** The distinct values of one parameter across the given runs (or the runs of the folder/search), in ascending order. */
+  private async parameterValues(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
+    const parameter = this.text(query.parameter, scopedVars);
+    if (!parameter) {
+      return [];
+    }
+    const given = interpolateList(query.simulations ?? [], this.datasource.templateSrv, scopedVars);
+    const runs = given.length > 0 ? given : (await this.simulations(query, scopedVars)).map((option) => String(option.value));
+    const client = this.datasource.client;
+    const pages = await Promise.all(runs.map((id) => client.listParameters(id, { glob: parameter, limit: 1 }).catch(() => undefined)));
+    const values = pages.flatMap((page) => page?.items.filter((p) => p.name === parameter && typeof p.value === 'number').map((p) => p.value as number) ?? []);
+    return [...new Set(values)].sort((a, b) => a - b).map((value) => ({ text: String(value), value }));
   }
 }

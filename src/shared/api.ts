@@ -17,10 +17,19 @@ export const ErrorBodySchema = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBodySchema>;
 
+/**
+ * Revision of this contract, raised when the datasource starts to depend on routes or fields a
+ * previous proxy lacks. Revision 2 added search filters, `/api/v1/variables`, parameters, their
+ * diff and events; a proxy of revision 1 (0.1.x) does not report one.
+ */
+export const API_REVISION = 2;
+
 export const HealthSchema = Type.Object({
   status: Type.Literal('ok'),
   version: Type.String(),
   simulations: Type.Integer({ minimum: 0 }),
+  /** API_REVISION of the proxy; absent before revision 2. */
+  api: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type Health = Static<typeof HealthSchema>;
 

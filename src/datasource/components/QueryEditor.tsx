@@ -5,7 +5,7 @@ import type { QueryEditorProps } from '@grafana/data';
 import type { DataSource } from '../datasource';
 import { queryTypeOf, type SimVizOptions, type SimVizQuery } from '../types';
 import { QueryTypeField } from './QueryTypeField';
-import { ParameterOptions, SeriesOptions } from './SeriesOptions';
+import { EventOptions, ParameterOptions, SeriesOptions } from './SeriesOptions';
 import { SimulationsField } from './SimulationsField';
 import { VariableSelect } from './VariableSelect';
 
@@ -29,7 +29,7 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
         <VariableSelect client={datasource.client} simulations={simulations} value={query.variables ?? []} onChange={(names) => update({ variables: names })} />
       )}
       {plotsVariables && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
-      {type === 'events' && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} axisOnly />}
+      {type === 'events' && <EventOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {type === 'parameters' && <ParameterOptions query={{ ...query, simulations }} onChange={update} />}
     </Stack>
   );

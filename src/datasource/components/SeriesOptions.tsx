@@ -9,8 +9,6 @@ interface Props {
   defaultTimeAxis: TimeAxis;
   /** Changes the query and runs it. */
   onChange: (next: Partial<SimVizQuery>) => void;
-  /** Time axis only (events). */
-  axisOnly?: boolean;
 }
 
 const AXES: Array<{ value: TimeAxis; label: string; description: string }> = [
@@ -54,16 +52,18 @@ function parseMaxPoints(text: string): number | undefined {
   return text.trim() && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-/** Legend, time axis, display units and max points of a time series or raw table query. */
-export function SeriesOptions({ query, defaultTimeAxis, onChange, axisOnly }: Props) {
-  const axis = (
+function TimeAxisField({ query, defaultTimeAxis, onChange }: Props) {
+  return (
     <InlineField label="Time axis" labelWidth={14}>
       <RadioButtonGroup<TimeAxis> options={AXES} value={query.timeAxis ?? defaultTimeAxis} onChange={(timeAxis) => onChange({ timeAxis })} />
     </InlineField>
   );
-  if (axisOnly) {
-    return axis;
-  }
+}
+
+/** Legend, time axis, display units and max points of a time series or raw table query. */
+export function SeriesOptions(props: Props) {
+  const { query, onChange } = props;
+  const axis = <TimeAxisField {...props} />;
   return (
     <Stack direction="row" gap={1} wrap="wrap">
       <InlineField label="Legend" labelWidth={14} tooltip={`Series names; placeholders: ${LEGEND_KEYS.map((k) => `{{${k}}}`).join(' ')}`} htmlFor="simviz-query-legend">
@@ -81,6 +81,19 @@ export function SeriesOptions({ query, defaultTimeAxis, onChange, axisOnly }: Pr
           width={12}
           onCommit={(text) => onChange({ maxDataPoints: parseMaxPoints(text) })}
         />
+      </InlineField>
+    </Stack>
+  );
+}
+
+/** Time axis and run start/stop markers of an events query (also the annotation query). */
+export function EventOptions(props: Props) {
+  const { query, onChange } = props;
+  return (
+    <Stack direction="row" gap={1} wrap="wrap">
+      <TimeAxisField {...props} />
+      <InlineField label="Run start and stop" tooltip="Also mark when each run starts and stops" htmlFor="simviz-query-run-bounds">
+        <InlineSwitch id="simviz-query-run-bounds" value={Boolean(query.runBounds)} onChange={(event) => onChange({ runBounds: event.currentTarget.checked })} />
       </InlineField>
     </Stack>
   );

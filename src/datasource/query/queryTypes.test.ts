@@ -148,6 +148,22 @@ describe('events', () => {
     const proxy = await ds.client.events(id, { from: 0, to: 10 });
     expect(proxy.items.length).toBeGreaterThan(0);
     expect(values(frame, 0)).toEqual(proxy.items.map((e) => e.time * 1000));
-    expect(frame.fields.map((f) => f.name)).toEqual(['Time', 'simulation', 'text']);
+    expect(frame.fields.map((f) => f.name)).toEqual(['Time', 'text', 'simulation', 'tags']);
+    expect(frame.fields[3].values[0]).toEqual(['simviz', (await ds.client.getSimulation(id)).name]);
+  });
+
+  it('adds run start and stop markers when asked, in time order', async () => {
+    const id = await idOf('BouncingBall');
+    const simulation = await ds.client.getSimulation(id);
+    const [frame] = (await run({ queryType: 'events', simulations: [id], variables: [], runBounds: true }, 0, 100_000)).data;
+    const times = values(frame, 0);
+    const texts = frame.fields[1].values as string[];
+    expect(times[0]).toBe(simulation.startTime! * 1000);
+    expect(texts[0]).toBe(`${simulation.name} starts`);
+    expect(times[times.length - 1]).toBe(simulation.stopTime! * 1000);
+    expect(texts[texts.length - 1]).toBe(`${simulation.name} stops`);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const events = await ds.client.events(id, { from: 0, to: 100 });
+    expect(times).toHaveLength(events.items.length + 2);
   });
 });

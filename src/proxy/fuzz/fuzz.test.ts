@@ -54,7 +54,9 @@ describe('the fuzzer reports a decoder that breaks a contract', () => {
   ])(
     '%s: a %s finding in every case',
     async (exportName, kind) => {
-      const report = await runFuzz({ seed: 'oracle', cases: 2, decoder: fake(exportName), seedFiles });
+      // A generous case timeout: these check how a finding is classified, and filling 256 MiB of
+      // fresh pages on a loaded 2-core machine once took long enough to be re-run as a hang.
+      const report = await runFuzz({ seed: 'oracle', cases: 2, decoder: fake(exportName), seedFiles, timeoutMs: 20_000 });
       expect(report.findingList.map((f) => f.kind)).toEqual([kind, kind]);
     },
     60_000

@@ -2,15 +2,16 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import type {
-  ErrorBody,
-  Health,
-  QueryResponse,
-  Series,
-  SeriesError,
-  Simulation,
-  SimulationPage,
-  VariablePage,
+import {
+  API_REVISION,
+  type ErrorBody,
+  type Health,
+  type QueryResponse,
+  type Series,
+  type SeriesError,
+  type Simulation,
+  type SimulationPage,
+  type VariablePage,
 } from '../../shared/api';
 import { simulationId } from '../catalog/ids';
 import type { RunningProxy } from '../main';
@@ -58,7 +59,7 @@ describe('health and authentication', () => {
   it('answers health without a key', async () => {
     const { status, body } = await requestJson<Health>(proxy, '/api/v1/health');
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), simulations: 13 });
+    expect(body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), simulations: 13, api: API_REVISION });
   });
 
   it.each([

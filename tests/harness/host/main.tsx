@@ -13,6 +13,7 @@ import { HarnessBackendSrv, HarnessTemplateSrv } from './services';
 import { AppConfigView, AppRootView } from './views/AppView';
 import { DatasourceConfigView } from './views/DatasourceConfigView';
 import { QueryEditorView } from './views/QueryEditorView';
+import { VariableEditorView } from './views/VariableEditorView';
 
 declare global {
   interface Window {
@@ -78,6 +79,16 @@ function QueryEditorRoute() {
   );
 }
 
+function VariableEditorRoute() {
+  const [params] = useSearchParams();
+  applyVariablesFromUrl(params);
+  const { datasource, error } = useDatasource(params.get('uid') ?? 'simviz');
+  if (error) {
+    return <div data-testid="harness-load-error">{error}</div>;
+  }
+  return datasource ? <VariableEditorView datasource={datasource} /> : <LoadingPlaceholder text="Loading datasource" />;
+}
+
 function DatasourceConfigRoute() {
   const [params] = useSearchParams();
   const uid = params.get('uid') ?? 'simviz';
@@ -100,6 +111,7 @@ function Harness() {
           <Routes>
             <Route path="/harness-view/query-editor" element={<QueryEditorRoute />} />
             <Route path="/harness-view/datasource-config" element={<DatasourceConfigRoute />} />
+            <Route path="/harness-view/variable-editor" element={<VariableEditorRoute />} />
             <Route path="/a/simviz-simulation-app/*" element={<AppRootView />} />
             <Route path="/plugins/simviz-simulation-app" element={<AppConfigView />} />
             <Route path="*" element={<div>SimViz harness: unknown view</div>} />

@@ -5,7 +5,7 @@ let counter = 0;
 
 /** Runs queries the way a panel does: a DataQueryRequest with range, maxDataPoints and scopedVars. */
 export async function runPanelQuery(
-  datasource: DataSourceApi,
+  datasource: Pick<DataSourceApi, 'query'>,
   targets: DataQuery[],
   range: { from: number; to: number },
   maxDataPoints: number

@@ -1,4 +1,4 @@
-import { API_PREFIX, HealthSchema, ReadySchema } from '../../../shared/api';
+import { API_PREFIX, API_REVISION, HealthSchema, ReadySchema } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
 import { PROXY_VERSION } from '../../version';
 import type { App } from '../app';
@@ -7,7 +7,7 @@ export function healthRoutes(app: App, catalog: Catalog): void {
   app.get(
     `${API_PREFIX}/health`,
     { schema: { response: { 200: HealthSchema } } },
-    async () => ({ status: 'ok' as const, version: PROXY_VERSION, simulations: catalog.size })
+    async () => ({ status: 'ok' as const, version: PROXY_VERSION, simulations: catalog.size, api: API_REVISION })
   );
 
   // For load balancers and orchestrators: 503 until the index is loaded and the roots scanned.
