@@ -149,3 +149,19 @@ test('display units convert a temperature to its display unit, with the axis uni
   expect(celsius).toHaveLength(kelvin.length);
   celsius.forEach((c, i) => expect(c).toBeCloseTo(kelvin[i] - 273.15, 9));
 });
+
+test('the component tree browses a run’s variables and adds them to the query', async ({ page, harness }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=10000&maxDataPoints=500');
+  await pickOption(page, 'Simulations', 'SpringDamper_sweep_d1_', 'SpringDamper_sweep_d1_20261103_100100');
+  await page.getByRole('button', { name: 'Browse' }).click();
+  // A small model loads whole: no "showing n of m".
+  await expect(page.getByTestId('simviz-variable-tree')).toContainText('mass');
+  await expect(page.getByText(/^Showing \d+ of \d+ variables/)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Expand mass' }).click();
+  await page.getByRole('button', { name: 'Add mass.v' }).click();
+  const frames = page.getByTestId('harness-frame');
+  await expect(frames).toHaveCount(1);
+  await expect(frames).toHaveAttribute('data-name', 'SpringDamper_sweep_d1_20261103_100100 mass.v');
+  await expect(frames).toHaveAttribute('data-unit', 'velocityms');
+  await harness.screenshot('query-editor-tree');
+});

@@ -45,6 +45,17 @@ describe('QueryEditor', () => {
     expect(await screen.findByText(`mass.* matches ${expected} variables`)).toBeInTheDocument();
   });
 
+  it('browses the selected runs’ variables as a component tree: a leaf adds a variable, "all" adds a glob', async () => {
+    const ids = (await datasource.client.listSimulations({ search: 'SpringDamper_sweep_d0p5' })).items.map((s) => s.id);
+    const { onChange } = renderEditor({ refId: 'A', simulations: ids, variables: ['spring.f'] });
+    fireEvent.click(screen.getByRole('button', { name: /Browse/ }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Expand mass' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Add mass.s' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ variables: ['spring.f', 'mass.s'] }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add all below mass' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ variables: ['spring.f', 'mass.*'] }));
+  });
+
   it('shows the options of each query type: series options for time series, filter and "differs only" for parameters', async () => {
     const { rerender } = render(<QueryEditor datasource={datasource} query={{ refId: 'A', simulations: ['a'], variables: [] }} onChange={jest.fn()} onRunQuery={jest.fn()} />);
     expect(screen.getByLabelText('Legend')).toBeInTheDocument();

@@ -1,8 +1,9 @@
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
-import { InlineField, MultiCombobox, Stack, Text, type ComboboxOption } from '@grafana/ui';
+import { Button, InlineField, MultiCombobox, Stack, Text, type ComboboxOption } from '@grafana/ui';
 
 import type { SharedVariable } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
+import { VariableTree } from './VariableTree';
 
 interface Props {
   client: ProxyClient;
@@ -16,7 +17,11 @@ const SEARCH_LIMIT = 200;
 const isGlob = (name: string) => /[*?]/.test(name);
 
 function toOption(variable: SharedVariable, runs: number): ComboboxOption<string> {
-  const details = [variable.kind === 'parameter' ? 'parameter' : undefined, variable.unit ? `[${variable.unit}]` : undefined, variable.description];
+  const details = [
+    variable.kind === 'parameter' ? 'parameter' : undefined,
+    variable.unit ? `[${variable.unit}]` : undefined,
+    variable.description,
+  ];
   if (runs > 1 && variable.simulations.length < runs) {
     details.push(`in ${variable.simulations.length} of ${runs} runs`);
   }
@@ -71,6 +76,8 @@ export function VariableSelect({ client, simulations, value, onChange }: Props) 
     },
     [client, searchable]
   );
+  const [browsing, setBrowsing] = useState(false);
+  const add = (names: string[]) => onChange([...new Set([...value, ...names])]);
   const disabled = simulations.length === 0;
   return (
     <InlineField
@@ -81,18 +88,31 @@ export function VariableSelect({ client, simulations, value, onChange }: Props) 
       grow
     >
       <Stack direction="column" gap={0.5}>
-        <MultiCombobox<string>
-          id="simviz-query-variables"
-          placeholder={disabled ? 'Choose a simulation first' : 'Choose variables or type a glob'}
-          disabled={disabled}
-          createCustomValue
-          width="auto"
-          minWidth={40}
-          maxWidth={120}
-          value={value}
-          options={loadOptions}
-          onChange={(options) => onChange(options.map((o) => o.value))}
-        />
+        <Stack direction="row" gap={1}>
+          <MultiCombobox<string>
+            id="simviz-query-variables"
+            placeholder={disabled ? 'Choose a simulation first' : 'Choose variables or type a glob'}
+            disabled={disabled}
+            createCustomValue
+            width="auto"
+            minWidth={40}
+            maxWidth={120}
+            value={value}
+            options={loadOptions}
+            onChange={(options) => onChange(options.map((o) => o.value))}
+          />
+          <Button
+            variant="secondary"
+            icon="sitemap"
+            disabled={searchable.length === 0}
+            aria-expanded={browsing}
+            tooltip="Browse the variables as a tree of components"
+            onClick={() => setBrowsing(!browsing)}
+          >
+            Browse
+          </Button>
+        </Stack>
+        {browsing && searchable.length > 0 && <VariableTree client={client} simulations={searchable} onAdd={add} />}
         {searchable.length > 0 &&
           globs.map((glob) => (
             <span key={glob} data-testid="simviz-glob-count">
