@@ -11,6 +11,7 @@ import { registerSharedDependencies } from './sharedDependencies';
 import { importDataSourcePlugin, type AnyDataSourcePlugin } from './pluginLoader';
 import { HarnessBackendSrv, HarnessTemplateSrv } from './services';
 import { AppConfigView, AppRootView } from './views/AppView';
+import { AnnotationEditorView } from './views/AnnotationEditorView';
 import { DatasourceConfigView } from './views/DatasourceConfigView';
 import { QueryEditorView } from './views/QueryEditorView';
 import { VariableEditorView } from './views/VariableEditorView';
@@ -79,6 +80,19 @@ function QueryEditorRoute() {
   );
 }
 
+function AnnotationEditorRoute() {
+  const [params] = useSearchParams();
+  const { plugin, datasource, error } = useDatasource(params.get('uid') ?? 'simviz');
+  if (error) {
+    return <div data-testid="harness-load-error">{error}</div>;
+  }
+  if (!plugin || !datasource) {
+    return <LoadingPlaceholder text="Loading datasource" />;
+  }
+  const range = { from: Number(params.get('from') ?? 0), to: Number(params.get('to') ?? 10_000) };
+  return <AnnotationEditorView plugin={plugin} datasource={datasource} range={range} />;
+}
+
 function VariableEditorRoute() {
   const [params] = useSearchParams();
   applyVariablesFromUrl(params);
@@ -112,6 +126,7 @@ function Harness() {
             <Route path="/harness-view/query-editor" element={<QueryEditorRoute />} />
             <Route path="/harness-view/datasource-config" element={<DatasourceConfigRoute />} />
             <Route path="/harness-view/variable-editor" element={<VariableEditorRoute />} />
+            <Route path="/harness-view/annotation-editor" element={<AnnotationEditorRoute />} />
             <Route path="/a/simviz-simulation-app/*" element={<AppRootView />} />
             <Route path="/plugins/simviz-simulation-app" element={<AppConfigView />} />
             <Route path="*" element={<div>SimViz harness: unknown view</div>} />
