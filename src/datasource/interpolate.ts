@@ -19,10 +19,17 @@ export function interpolateList(values: readonly string[], templateSrv: Template
   return [...new Set(expanded.map((v) => v.trim()).filter(Boolean))];
 }
 
+/** A free-text field: several values read as "a + b", as Grafana shows them in titles. */
+function interpolateText(text: string | undefined, templateSrv: TemplateSrv, scopedVars: ScopedVars = {}): string | undefined {
+  return text === undefined ? undefined : templateSrv.replace(text, scopedVars, 'text');
+}
+
 export function interpolateQuery(query: SimVizQuery, templateSrv: TemplateSrv, scopedVars?: ScopedVars): SimVizQuery {
   return {
     ...query,
     simulations: interpolateList(query.simulations ?? [], templateSrv, scopedVars),
     variables: interpolateList(query.variables ?? [], templateSrv, scopedVars),
+    legend: interpolateText(query.legend, templateSrv, scopedVars),
+    parameterSearch: interpolateText(query.parameterSearch, templateSrv, scopedVars),
   };
 }

@@ -247,6 +247,8 @@ export const SeriesSchema = Type.Object({
   displayUnit: Nullable(Type.String()),
   description: Type.String(),
   kind: VariableKindSchema,
+  /** `Boolean`, `Integer` or an enumeration type name from the file; null for Real (API revision 2). */
+  valueType: Type.Optional(Nullable(Type.String())),
   /** Simulation seconds. */
   time: Type.Array(Type.Number()),
   /** NaN and infinities travel as null, as JSON has no such numbers. */

@@ -85,6 +85,16 @@ describe('time series options', () => {
     expect(times[times.length - 1]).toBe(simulation.stopTime);
   });
 
+  it('shows Boolean, Integer and enumeration variables without decimals', async () => {
+    const id = await idOf('dymola2021_fallingbodybox');
+    const all = (await ds.client.listVariables(id, { limit: 1000 })).items.filter((v) => v.kind !== 'time');
+    const whole = all.find((v) => v.valueType !== null);
+    const real = all.find((v) => v.valueType === null);
+    expect(whole).toBeDefined();
+    const { data } = await run({ simulations: [id], variables: [whole!.name, real!.name] }, 0, 100_000);
+    expect(data.map((frame) => frame.fields[1].config.decimals)).toEqual([0, undefined]);
+  });
+
   it('lets the query override the panel’s maxDataPoints', async () => {
     const id = await idOf('TwoZoneBuilding');
     const [frame] = (await run({ simulations: [id], variables: ['zone1.T'], maxDataPoints: 40 }, 0, 259_200_000, 1000)).data;

@@ -34,6 +34,11 @@ function shownValues(series: Series, displayUnits: boolean | undefined): ShownVa
   return { values: convertValues(series.values, converter), unit: converter.unit, notices: [] };
 }
 
+/** Booleans, integers and enumerations are whole numbers: show them without decimals. */
+function decimalsOf(series: Series): number | undefined {
+  return series.valueType ? 0 : undefined;
+}
+
 /** The variable as the user asked for it, or, for a glob, the variable it matched. */
 export function variableName(series: Series): string {
   return /[*?]/.test(series.variable) ? series.resolvedName : series.variable;
@@ -77,7 +82,12 @@ export function seriesFrame(series: Series, { query, axis, originMs, simulation 
         type: FieldType.number,
         values: shown.values,
         labels,
-        config: { displayNameFromDS: displayName, unit: grafanaUnit(shown.unit), description: series.description || undefined },
+        config: {
+          displayNameFromDS: displayName,
+          unit: grafanaUnit(shown.unit),
+          decimals: decimalsOf(series),
+          description: series.description || undefined,
+        },
       },
     ],
   });

@@ -151,6 +151,7 @@ async function seriesOf(
       displayUnit: variable.displayUnit,
       description: variable.description,
       kind: variable.kind,
+      valueType: variable.valueType,
     };
     if (variable.kind === 'parameter') {
       return { ...head, ...parameterSeries(read.ends, read.pointsInRange, variable.value ?? NaN) };
