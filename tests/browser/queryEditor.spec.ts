@@ -165,3 +165,27 @@ test('the component tree browses a run’s variables and adds them to the query'
   await expect(frames).toHaveAttribute('data-unit', 'velocityms');
   await harness.screenshot('query-editor-tree');
 });
+
+test('a raw table holds every point of a run’s variables on one time column, and the run-start axis moves it to the run’s date', async ({ page, request }) => {
+  await page.goto('/harness-view/query-editor?from=0&to=20&maxDataPoints=10');
+  await pickOption(page, 'Simulations', 'RLCCircuit', 'RLCCircuit_step_underdamped_20261101_091500');
+  await pickOption(page, 'Variables', 'capacitor.v', 'capacitor.v');
+  await pickOption(page, 'Variables', 'inductor.i', 'inductor.i');
+  await page.getByRole('radio', { name: 'Raw table' }).click();
+  await expect.poll(() => page.evaluate(() => window.__harnessLastResponse?.data[0]?.fields.length)).toBe(3);
+  const table = await page.evaluate(() => {
+    const frame = window.__harnessLastResponse!.data[0] as { name: string; fields: Array<{ name: string; values: number[] }> };
+    return { name: frame.name, columns: frame.fields.map((f) => f.name), time: frame.fields[0].values, voltage: frame.fields[1].values };
+  });
+  expect(table.name).toBe('RLCCircuit_step_underdamped_20261101_091500');
+  expect(table.columns).toEqual(['Time', 'capacitor.v', 'inductor.i']);
+  const id = await simulationId(request, 'RLCCircuit');
+  const [exact] = await proxyQuery(request, { simulations: [id], variables: ['capacitor.v'], from: 0, to: 0.02, maxDataPoints: 10_000_000 });
+  // Every point of the range, although the panel asked for 10.
+  expect(table.voltage).toEqual(exact.values);
+  expect(table.time).toEqual(exact.time.map((t) => t * 1000));
+
+  await page.getByRole('radio', { name: 'Run start' }).click();
+  const runStart = Date.UTC(2026, 10, 1, 9, 15, 0);
+  await expect.poll(() => page.evaluate(() => (window.__harnessLastResponse?.data[0]?.fields[0].values as number[] | undefined)?.[0])).toBe(runStart + table.time[0]);
+});
