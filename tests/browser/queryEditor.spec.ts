@@ -115,9 +115,11 @@ test('compare runs: several simulations, a glob with its live match count, a leg
   await legend.press('Enter');
   const frames = page.getByTestId('harness-frame');
   await expect(frames).toHaveCount(matches * 2);
-  // Each match is named by the variable it matched, not by the glob.
-  const names = await frames.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-name') ?? ''));
-  expect(names.filter((name) => name.endsWith(' of d0p5 [m]')).length).toBeGreaterThan(0);
+  // Each match is named by the variable it matched, not by the glob. The count of frames does not
+  // change with the legend, so wait for the names of the query that has it.
+  const shownNames = () => frames.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-name') ?? ''));
+  await expect.poll(async () => (await shownNames()).filter((name) => name.endsWith(' of d0p5 [m]')).length).toBeGreaterThan(0);
+  const names = await shownNames();
   names.forEach((name) => expect(name).toMatch(/^mass\.[^*?\s]+ of d(0p5|4) \[[^\]]*\]$/));
   await harness.screenshot('query-editor-compare');
 
