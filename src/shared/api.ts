@@ -218,6 +218,11 @@ export const EventPageSchema = Type.Object({
 });
 export type EventPage = Static<typeof EventPageSchema>;
 
+/** True when a requested variable name is a glob (`*`, `?`) rather than a plain name. */
+export function isGlob(name: string): boolean {
+  return name.includes('*') || name.includes('?');
+}
+
 /** Series one query may return once patterns are expanded. */
 export const MAX_QUERY_SERIES = 500;
 

@@ -1,7 +1,7 @@
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, InlineField, MultiCombobox, Stack, Text, type ComboboxOption } from '@grafana/ui';
 
-import type { SharedVariable } from '../../shared/api';
+import { isGlob, type SharedVariable } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
 import { VariableTree } from './VariableTree';
 
@@ -14,7 +14,6 @@ interface Props {
 }
 
 const SEARCH_LIMIT = 200;
-const isGlob = (name: string) => /[*?]/.test(name);
 
 function toOption(variable: SharedVariable, runs: number): ComboboxOption<string> {
   const details = [
@@ -28,10 +27,15 @@ function toOption(variable: SharedVariable, runs: number): ComboboxOption<string
   return { value: variable.name, label: variable.name, description: details.filter(Boolean).join(' · ') };
 }
 
+/** The same array object while its items stay the same: props arrive as new arrays on every render. */
+function useStableList(items: string[]): string[] {
+  const key = items.join('\u0000');
+  return useMemo(() => (key ? key.split('\u0000') : []), [key]);
+}
+
 /** How many variables each glob of the selection matches, counted on the proxy as the selection changes. */
 function useGlobCounts(client: ProxyClient, simulations: string[], globs: string[]): Record<string, number | string> {
   const [counts, setCounts] = useState<Record<string, number | string>>({});
-  const key = `${simulations.join('\u0000')}\u0001${globs.join('\u0000')}`;
   useEffect(() => {
     let cancelled = false;
     if (simulations.length === 0) {
@@ -46,9 +50,7 @@ function useGlobCounts(client: ProxyClient, simulations: string[], globs: string
     return () => {
       cancelled = true;
     };
-    // `key` stands for both arrays, whose identity changes on every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, key]);
+  }, [client, simulations, globs]);
   return counts;
 }
 
@@ -61,10 +63,9 @@ function countText(glob: string, count: number | string | undefined): string {
 
 /** Variables of the selected runs, searched on the proxy by name and description; globs are accepted as typed. */
 export function VariableSelect({ client, simulations, value, onChange }: Props) {
-  // Kept stable across renders (the ids arrive as a new array each time) so searches are not redone.
-  const searchKey = simulations.filter((id) => !id.startsWith('$')).join('\u0000');
-  const searchable = useMemo(() => (searchKey ? searchKey.split('\u0000') : []), [searchKey]);
-  const globs = value.filter(isGlob);
+  // Stable, so that searches and counts are not redone on every render.
+  const searchable = useStableList(simulations.filter((id) => !id.startsWith('$')));
+  const globs = useStableList(value.filter(isGlob));
   const counts = useGlobCounts(client, searchable, globs);
   const loadOptions = useCallback(
     async (search: string) => {

@@ -9,7 +9,7 @@ import { buildTree, globBelow, type TreeNode, type VariableLeaf } from '../tree/
 
 interface Props {
   client: ProxyClient;
-  /** Run ids to browse (template variables left out). */
+  /** Run ids to browse (template variables left out): a stable array, since a new one reloads the tree. */
   simulations: string[];
   /** Adds variable names or globs to the query. */
   onAdd: (names: string[]) => void;
@@ -135,17 +135,16 @@ export function VariableTree({ client, simulations, onAdd }: Props) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
   const [state, setState] = useState<Loaded>();
-  const key = simulations.join('\u0000');
   useEffect(() => {
     let cancelled = false;
-    loadVariables(client, key ? key.split('\u0000') : [], filter).then(
+    loadVariables(client, simulations, filter).then(
       (loaded) => !cancelled && setState(loaded),
       (error: Error) => !cancelled && setState({ leaves: [], total: 0, fetched: 0, error: error.message })
     );
     return () => {
       cancelled = true;
     };
-  }, [client, key, filter]);
+  }, [client, simulations, filter]);
   const tree = useMemo(() => buildTree(state?.leaves ?? []), [state]);
   return (
     <Stack direction="column" gap={1}>

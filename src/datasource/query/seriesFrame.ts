@@ -1,6 +1,6 @@
 import { createDataFrame, FieldType, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
 
-import type { Series, Simulation } from '../../shared/api';
+import { isGlob, type Series, type Simulation } from '../../shared/api';
 import type { SimVizQuery, TimeAxis } from '../types';
 import { grafanaUnit } from '../units';
 import { convertValues, displayConverter } from './displayUnits';
@@ -41,7 +41,7 @@ function decimalsOf(series: Series): number | undefined {
 
 /** The variable as the user asked for it, or, for a glob, the variable it matched. */
 export function variableName(series: Series): string {
-  return /[*?]/.test(series.variable) ? series.resolvedName : series.variable;
+  return isGlob(series.variable) ? series.resolvedName : series.variable;
 }
 
 function downsamplingNotice(series: Series): QueryResultMetaNotice[] {

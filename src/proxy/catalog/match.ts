@@ -35,11 +35,6 @@ function checkLength(pattern: string, what: string): void {
   }
 }
 
-/** True when a requested variable name is a glob rather than a plain name. */
-export function isGlob(name: string): boolean {
-  return name.includes('*') || name.includes('?');
-}
-
 /**
  * A whole-name glob: `*` any run of characters, `?` one character. Brackets stay literal because
  * Modelica array subscripts (`x[1, 2]`) use them. Case-sensitive, as Modelica names are.

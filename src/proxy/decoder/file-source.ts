@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
 import { PacedReader } from '../util/paced-read';
-import { readAt } from '../util/read-at';
+import { fillAt } from '../util/read-at';
 import { DecodeError } from './errors';
 
 /**
@@ -36,6 +36,8 @@ export class FileSource {
     }
   }
 
+  private readonly endedAt = (position: number) => new DecodeError(this.displayName, 'truncated', `file ended at byte ${position} while reading`);
+
   /** Reads exactly `length` bytes at `position` into `target` (from its offset 0), or fails as truncated. */
   async readInto(target: Uint8Array, position: number, length = target.byteLength): Promise<Uint8Array> {
     if (position < 0 || length < 0 || position + length > this.size) {
@@ -45,20 +47,14 @@ export class FileSource {
         `needs bytes ${position}..${position + length} but the file has only ${this.size} bytes`
       );
     }
-    let done = 0;
-    while (done < length) {
-      const bytesRead = await readAt(this.handle.fd, target, done, length - done, position + done);
-      if (bytesRead === 0) {
-        throw new DecodeError(this.displayName, 'truncated', `file ended at byte ${position + done} while reading`);
-      }
-      done += bytesRead;
-    }
-    return target.subarray(0, length);
+    const bytes = target.subarray(0, length);
+    await fillAt(this.handle.fd, bytes, position, this.endedAt);
+    return bytes;
   }
 
   /** A reader for one sequential streaming pass over this file (see PacedReader). */
   pacedReader(): PacedReader {
-    return new PacedReader(this.handle.fd, (position) => new DecodeError(this.displayName, 'truncated', `file ended at byte ${position} while reading`));
+    return new PacedReader(this.handle.fd, this.endedAt);
   }
 
   /** Reads `length` bytes at `position` into a fresh buffer. */

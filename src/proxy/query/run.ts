@@ -1,8 +1,8 @@
-import { MAX_QUERY_SERIES, type QueryRequest, type Series, type SeriesError } from '../../shared/api';
+import { isGlob, MAX_QUERY_SERIES, type QueryRequest, type Series, type SeriesError } from '../../shared/api';
 import type { Catalog } from '../catalog/catalog';
 import { DecodeError, type RangeRead, type ResultFile, type VariableInfo } from '../decoder';
 import { clipRange } from '../decoder/clip';
-import { globMatcher, isGlob } from '../catalog/match';
+import { globMatcher } from '../catalog/match';
 import { m4Indices } from './m4';
 
 /** A series as computed: samples stay in typed arrays until serialize.ts writes them out. */

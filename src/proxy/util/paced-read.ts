@@ -1,8 +1,7 @@
-import { readSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import { othersAreWaiting } from './activity';
-import { readAt } from './read-at';
+import { fillAt, fillAtSync, type EndedAt } from './read-at';
 
 /** Longest stretch that synchronous reads (and the work between them) hold the event loop. */
 const BURST_MS = 4;
@@ -37,14 +36,14 @@ export class PacedReader {
   constructor(
     private readonly fd: number,
     /** The error for a file that ended before `position`. */
-    private readonly endedAt: (position: number) => Error,
+    private readonly endedAt: EndedAt,
     private readonly pacing: PacingOptions = DEFAULT_PACING
   ) {}
 
   /** Fills all of `target` from `position`. */
   async fill(target: Uint8Array, position: number): Promise<void> {
     if (this.slowReadsInARow >= SLOW_READS_TO_GO_ASYNC || this.pacing.contended()) {
-      await this.fillAsync(target, position);
+      await fillAt(this.fd, target, position, this.endedAt);
       return;
     }
     if (performance.now() - this.burstStarted >= this.pacing.burstMs) {
@@ -52,27 +51,7 @@ export class PacedReader {
       this.burstStarted = performance.now();
     }
     const started = performance.now();
-    this.fillSync(target, position);
+    fillAtSync(this.fd, target, position, this.endedAt);
     this.slowReadsInARow = performance.now() - started < this.pacing.slowReadMs ? 0 : this.slowReadsInARow + 1;
-  }
-
-  private fillSync(target: Uint8Array, position: number): void {
-    for (let done = 0; done < target.byteLength; ) {
-      const bytesRead = readSync(this.fd, target, done, target.byteLength - done, position + done);
-      if (bytesRead === 0) {
-        throw this.endedAt(position + done);
-      }
-      done += bytesRead;
-    }
-  }
-
-  private async fillAsync(target: Uint8Array, position: number): Promise<void> {
-    for (let done = 0; done < target.byteLength; ) {
-      const bytesRead = await readAt(this.fd, target, done, target.byteLength - done, position + done);
-      if (bytesRead === 0) {
-        throw this.endedAt(position + done);
-      }
-      done += bytesRead;
-    }
   }
 }

@@ -57,60 +57,46 @@ function applyVariablesFromUrl(params: URLSearchParams): void {
   });
 }
 
-function QueryEditorRoute() {
+interface Loaded {
+  plugin: AnyDataSourcePlugin;
+  datasource: DataSourceApi;
+  uid: string;
+  params: URLSearchParams;
+}
+
+/**
+ * A host page around one datasource (`?uid=`, default `simviz`): template variables from the URL's
+ * `var-x` parameters, then the page once the plugin is loaded, or why it could not be.
+ */
+function DatasourceRoute({ render }: { render: (loaded: Loaded) => React.ReactElement }) {
   const [params] = useSearchParams();
   applyVariablesFromUrl(params);
-  const { plugin, datasource, error } = useDatasource(params.get('uid') ?? 'simviz');
+  const uid = params.get('uid') ?? 'simviz';
+  const { plugin, datasource, error } = useDatasource(uid);
   if (error) {
     return <div data-testid="harness-load-error">{error}</div>;
   }
   if (!plugin || !datasource) {
     return <LoadingPlaceholder text="Loading datasource" />;
   }
-  const range = { from: Number(params.get('from') ?? 0), to: Number(params.get('to') ?? 10_000) };
+  return render({ plugin, datasource, uid, params });
+}
+
+function rangeOf(params: URLSearchParams): { from: number; to: number } {
+  return { from: Number(params.get('from') ?? 0), to: Number(params.get('to') ?? 10_000) };
+}
+
+function queryEditor({ plugin, datasource, params }: Loaded) {
   const saved = params.get('query');
   return (
     <QueryEditorView
       plugin={plugin}
       datasource={datasource}
-      range={range}
+      range={rangeOf(params)}
       maxDataPoints={Number(params.get('maxDataPoints') ?? 1000)}
       initialQuery={saved ? (JSON.parse(saved) as DataQuery) : undefined}
     />
   );
-}
-
-function AnnotationEditorRoute() {
-  const [params] = useSearchParams();
-  const { plugin, datasource, error } = useDatasource(params.get('uid') ?? 'simviz');
-  if (error) {
-    return <div data-testid="harness-load-error">{error}</div>;
-  }
-  if (!plugin || !datasource) {
-    return <LoadingPlaceholder text="Loading datasource" />;
-  }
-  const range = { from: Number(params.get('from') ?? 0), to: Number(params.get('to') ?? 10_000) };
-  return <AnnotationEditorView plugin={plugin} datasource={datasource} range={range} />;
-}
-
-function VariableEditorRoute() {
-  const [params] = useSearchParams();
-  applyVariablesFromUrl(params);
-  const { datasource, error } = useDatasource(params.get('uid') ?? 'simviz');
-  if (error) {
-    return <div data-testid="harness-load-error">{error}</div>;
-  }
-  return datasource ? <VariableEditorView datasource={datasource} /> : <LoadingPlaceholder text="Loading datasource" />;
-}
-
-function DatasourceConfigRoute() {
-  const [params] = useSearchParams();
-  const uid = params.get('uid') ?? 'simviz';
-  const { plugin, error } = useDatasource(uid);
-  if (error) {
-    return <div data-testid="harness-load-error">{error}</div>;
-  }
-  return plugin ? <DatasourceConfigView plugin={plugin} uid={uid} /> : <LoadingPlaceholder text="Loading datasource" />;
 }
 
 function Harness() {
@@ -123,10 +109,23 @@ function Harness() {
       <div style={{ padding: 16 }}>
         <BrowserRouter>
           <Routes>
-            <Route path="/harness-view/query-editor" element={<QueryEditorRoute />} />
-            <Route path="/harness-view/datasource-config" element={<DatasourceConfigRoute />} />
-            <Route path="/harness-view/variable-editor" element={<VariableEditorRoute />} />
-            <Route path="/harness-view/annotation-editor" element={<AnnotationEditorRoute />} />
+            <Route path="/harness-view/query-editor" element={<DatasourceRoute render={queryEditor} />} />
+            <Route
+              path="/harness-view/datasource-config"
+              element={<DatasourceRoute render={({ plugin, uid }) => <DatasourceConfigView plugin={plugin} uid={uid} />} />}
+            />
+            <Route
+              path="/harness-view/variable-editor"
+              element={<DatasourceRoute render={({ datasource }) => <VariableEditorView datasource={datasource} />} />}
+            />
+            <Route
+              path="/harness-view/annotation-editor"
+              element={
+                <DatasourceRoute
+                  render={({ plugin, datasource, params }) => <AnnotationEditorView plugin={plugin} datasource={datasource} range={rangeOf(params)} />}
+                />
+              }
+            />
             <Route path="/a/simviz-simulation-app/*" element={<AppRootView />} />
             <Route path="/plugins/simviz-simulation-app" element={<AppConfigView />} />
             <Route path="*" element={<div>SimViz harness: unknown view</div>} />

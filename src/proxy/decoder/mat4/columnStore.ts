@@ -1,9 +1,9 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { PacedReader } from '../../util/paced-read';
-import { readAt } from '../../util/read-at';
+import { fillAt, fillAtSync } from '../../util/read-at';
 import type { FileSource } from '../file-source';
 import { elementGetter } from './elements';
 import type { DataMatrix } from './matrix';
@@ -66,15 +66,11 @@ async function writeAll(handle: FileHandle, data: StoreArray, position: number):
   }
 }
 
-async function readAll(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < into.byteLength) {
-    const bytesRead = await readAt(handle.fd, into, done, into.byteLength - done, position + done);
-    if (bytesRead === 0) {
-      throw new Error(`column store ended early at byte ${position + done}`);
-    }
-    done += bytesRead;
-  }
+/** A store shorter than its layout says (removed or truncated while in use). */
+const storeEnded = (position: number) => new Error(`column store ended early at byte ${position}`);
+
+function readAll(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
+  return fillAt(handle.fd, into, position, storeEnded);
 }
 
 /**
@@ -196,17 +192,6 @@ function scratchOf(bytes: number): Uint8Array {
   return scratch.subarray(0, bytes);
 }
 
-function readFullySync(fd: number, into: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < into.byteLength) {
-    const bytesRead = readSync(fd, into, done, into.byteLength - done, position + done);
-    if (bytesRead === 0) {
-      throw new Error(`column store ended early at byte ${position + done}`);
-    }
-    done += bytesRead;
-  }
-}
-
 function readStoreColumnsSync(layout: ColumnStoreLayout, signals: readonly number[], first: number, count: number): Float64Array[] {
   const storeBytes = elementSize(layout.storeType);
   const fd = openSync(layout.file, 'r');
@@ -216,10 +201,10 @@ function readStoreColumnsSync(layout: ColumnStoreLayout, signals: readonly numbe
       const position = (signal * layout.samples + first) * storeBytes;
       if (layout.storeType === ElementType.Float64) {
         // Straight into the result: no second buffer to allocate and copy.
-        readFullySync(fd, new Uint8Array(out.buffer), position);
+        fillAtSync(fd, new Uint8Array(out.buffer), position, storeEnded);
       } else {
         const bytes = scratchOf(count * storeBytes);
-        readFullySync(fd, bytes, position);
+        fillAtSync(fd, bytes, position, storeEnded);
         out.set(storeView(layout.storeType, bytes));
       }
       return out;
@@ -281,7 +266,7 @@ export async function forEachStoreChunk(
   const raw = layout.storeType === ElementType.Float64 ? new Uint8Array(widened.buffer) : new Uint8Array(chunkSamples * storeBytes);
   const handle = await open(layout.file, 'r');
   try {
-    const reader = new PacedReader(handle.fd, (position) => new Error(`column store ended early at byte ${position}`));
+    const reader = new PacedReader(handle.fd, storeEnded);
     for (let k = 0; k < signals.length; k++) {
       for (let at = 0; at < end - first; at += chunkSamples) {
         const count = Math.min(chunkSamples, end - first - at);
