@@ -22,5 +22,12 @@ module.exports = {
       setupFilesAfterEnv: [],
       testMatch: ['<rootDir>/src/proxy/**/*.test.ts'],
     },
+    {
+      ...base,
+      displayName: 'scripts',
+      testEnvironment: 'node',
+      setupFilesAfterEnv: [],
+      testMatch: ['<rootDir>/scripts/**/*.test.ts'],
+    },
   ],
 };

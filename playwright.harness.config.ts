@@ -26,7 +26,8 @@ export default defineConfig({
     trace: process.env.SIMVIZ_TRACE ? 'retain-on-failure' : 'off',
   },
   webServer: {
-    command: `npx tsx tests/harness/server.ts --port ${HARNESS_PORT}`,
+    // SIMVIZ_HARNESS_PLUGIN_DIR serves another build than dist/ (scripts/harness-breakages.ts).
+    command: `npx tsx tests/harness/server.ts --port ${HARNESS_PORT} --plugin-dir ${process.env.SIMVIZ_HARNESS_PLUGIN_DIR ?? 'dist'}`,
     url: `${HARNESS_URL}/api/harness/datasources`,
     timeout: 120_000,
     reuseExistingServer: false,

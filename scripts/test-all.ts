@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check the project has, in order, with one plain summary line at the end:
  *
- *   typecheck · lint · build (plugin + proxy bundle) · jest (ui + proxy) · browser harness (Playwright)
+ *   typecheck · lint · build (plugin + proxy bundle) · package + validate (plugin zip) · jest (ui + proxy + scripts)
+ *   · browser harness (Playwright)
  *   · Grafana e2e (only with GRAFANA_URL)
  *
  * Each check that is not a test runner counts as one test. The line `N passed, N failed` is also
@@ -112,6 +113,12 @@ function main(): number {
   );
   stages.push(build);
   const built = build.failed === 0;
+  // The catalog zip of dist/ and the offline checks of it (scripts/validate): one test.
+  stages.push(
+    timed('package and validate (plugin zip)', () =>
+      check(built && npx(['tsx', 'scripts/package.ts']) && npx(['tsx', 'scripts/validate/cli.ts']))
+    )
+  );
   stages.push(timed('unit and API tests (jest)', jestStage));
   stages.push(
     timed('browser harness (Playwright, Debian Chromium)', () =>

@@ -1,6 +1,7 @@
 import {
   DataSourceApi,
   type CoreApp,
+  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -15,15 +16,15 @@ import { testConnection } from './connection';
 import { interpolateQuery } from './interpolate';
 import type { QueryContext } from './query/context';
 import { runQuery } from './query/run';
+import { isComplete, queryProblems } from './query/validate';
 import { SimulationInfoCache } from './simulationInfo';
 import { DEFAULT_QUERY, PROXY_ROUTE, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
 import { SimVizVariableSupport } from './variables';
 
-/** Query types that plot variables need both runs and variables; the others only runs. */
-function isComplete(query: SimVizQuery): boolean {
-  const type = queryTypeOf(query);
-  const needsVariables = type === 'timeseries' || type === 'table';
-  return (query.simulations?.length ?? 0) > 0 && (!needsVariables || (query.variables?.length ?? 0) > 0);
+/** A saved query this datasource cannot run (an unknown query type, say) gets an error naming the problem. */
+function malformedError(query: SimVizQuery): DataQueryError[] {
+  const problems = queryProblems(query);
+  return problems.length > 0 ? [{ refId: query.refId, message: `Query ${query.refId}: ${problems.join('; ')}` }] : [];
 }
 
 export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
@@ -69,14 +70,16 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
       defaultTimeAxis: this.defaultTimeAxis,
       simulation: (id) => this.simulations.get(id),
     };
-    const targets = request.targets
-      .filter((target) => !target.hide)
+    const visible = request.targets.filter((target) => !target.hide);
+    const malformed = visible.flatMap(malformedError);
+    const targets = visible
+      .filter((target) => queryProblems(target).length === 0)
       .map((target) => interpolateQuery(target, this.templateSrv, request.scopedVars))
       .filter((target) => this.filterQuery(target));
     const results = await Promise.all(targets.map((target) => runQuery(context, target)));
     return {
       data: results.flatMap((r) => r.frames),
-      errors: results.flatMap((r) => r.errors),
+      errors: [...malformed, ...results.flatMap((r) => r.errors)],
     };
   }
 
@@ -92,6 +95,8 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
         return `Parameters of ${runs}${query.differsOnly ? ' (differing only)' : ''}`;
       case 'events':
         return `Events of ${runs}`;
+      case 'stats':
+        return `Proxy statistics: ${query.statsTable ?? 'summary'}`;
       default:
         return `${(query.variables ?? []).join(', ') || 'no variables'} of ${runs}`;
     }

@@ -1,8 +1,16 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
-export const QUERY_TYPES = ['timeseries', 'table', 'parameters', 'events'] as const;
+export const QUERY_TYPES = ['timeseries', 'table', 'parameters', 'events', 'stats'] as const;
 export type SimVizQueryType = (typeof QUERY_TYPES)[number];
+
+/**
+ * The tables of a `stats` query (the proxy's operational figures): one-row `summary` (version,
+ * status, uptime, memory) and `indexing` (last scan, decodes) for stat panels; `status` (simulations
+ * by status), `failures` (recent failures), `caches` and `routes` (request timings) as tables.
+ */
+export const STATS_TABLES = ['summary', 'status', 'failures', 'indexing', 'caches', 'routes'] as const;
+export type StatsTable = (typeof STATS_TABLES)[number];
 
 /**
  * How simulation time becomes Grafana time. `simulation`: t seconds at epoch + t, so runs overlay
@@ -35,6 +43,8 @@ export interface SimVizQuery extends DataQuery {
   runBounds?: boolean;
   /** Parameters: a text filter on name and description. */
   parameterSearch?: string;
+  /** Stats: which table of the proxy's figures (default `summary`). */
+  statsTable?: StatsTable;
 }
 
 export function queryTypeOf(query: Pick<DataQuery, 'queryType'>): SimVizQueryType {
@@ -65,9 +75,11 @@ export interface SimVizSecureJsonData {
 /** The data-proxy route in plugin.json that forwards to the proxy URL with the API key. */
 export const PROXY_ROUTE = 'simviz';
 
+export const VARIABLE_QUERY_KINDS = ['simulations', 'variables', 'parameterValues'] as const;
+
 export interface SimVizVariableQuery extends DataQuery {
   /** What the template variable lists: runs, variable names, or the values one parameter takes across runs. */
-  kind: 'simulations' | 'variables' | 'parameterValues';
+  kind: (typeof VARIABLE_QUERY_KINDS)[number];
   /** Text search on the proxy (names, paths, model, tags; for variables also descriptions). */
   search?: string;
   /** For `simulations` (and the runs of `parameterValues` when none are given): runs in this folder or below. */
@@ -76,6 +88,8 @@ export interface SimVizVariableQuery extends DataQuery {
   tag?: string;
   /** For `variables`: a glob such as `pipe[*].T`. */
   glob?: string;
+  /** For `variables`: only trajectories (outputs and states) or only parameters; absent: both. */
+  variableKind?: 'trajectory' | 'parameter';
   /** For `variables` and `parameterValues`: the runs; may be `$simulation`. */
   simulations?: string[];
   /** For `parameterValues`: the parameter's name, e.g. `damper.d`. */

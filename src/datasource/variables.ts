@@ -1,9 +1,10 @@
 import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse, type MetricFindValue, type ScopedVars } from '@grafana/data';
-import { from, type Observable } from 'rxjs';
+import { from, of, type Observable } from 'rxjs';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
 import type { DataSource } from './datasource';
 import { interpolateList } from './interpolate';
+import { variableQueryProblems } from './query/validate';
 import { DEFAULT_VARIABLE_QUERY, type SimVizVariableQuery } from './types';
 
 const MAX_OPTIONS = 1000;
@@ -22,6 +23,10 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
 
   query(request: DataQueryRequest<SimVizVariableQuery>): Observable<DataQueryResponse> {
     const query = { ...DEFAULT_VARIABLE_QUERY, ...request.targets[0] };
+    const problems = variableQueryProblems(query);
+    if (problems.length > 0) {
+      return of({ data: [], error: { message: problems.join('; ') } });
+    }
     return from(this.findValues(query, request.scopedVars).then((values) => ({ data: values })));
   }
 
@@ -59,6 +64,7 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
     const page = await this.datasource.client.listSharedVariables(simulations, {
       search: this.text(query.search, scopedVars),
       glob: this.text(query.glob, scopedVars),
+      kind: query.variableKind,
       limit: MAX_OPTIONS,
     });
     return page.items.filter((v) => v.kind !== 'time').map((v) => ({ text: v.name, value: v.name }));

@@ -1,38 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
-
-import type { SimulationPage } from '../shared/api';
-import { proxyClientFor } from '../api/proxyForDatasource';
-
-export interface SimulationsState {
-  /** The latest page received (kept while the next one loads). */
-  page: SimulationPage | undefined;
-  loading: boolean;
-  error: string | undefined;
-}
-
-interface Result {
-  key: string;
-  page?: SimulationPage;
-  error?: string;
-}
+import type { PageQuery, SimulationPage } from '../shared/api';
+import { useAsyncValue, type AsyncValue } from './useAsyncValue';
+import { useProxyClient } from './useProxyClient';
 
 /** One page of the proxy's simulation list; the latest request wins when the inputs change quickly. */
-export function useSimulations(datasourceUid: string, search: string, offset: number, limit: number): SimulationsState {
-  const client = useMemo(() => proxyClientFor(datasourceUid), [datasourceUid]);
-  const key = JSON.stringify([datasourceUid, search, offset, limit]);
-  const [result, setResult] = useState<Result>({ key: '' });
-
-  useEffect(() => {
-    let current = true;
-    client.listSimulations({ search, offset, limit }).then(
-      (page) => current && setResult({ key, page }),
-      (error: unknown) => current && setResult({ key, error: error instanceof Error ? error.message : String(error) })
-    );
-    return () => {
-      current = false;
-    };
-  }, [client, key, search, offset, limit]);
-
-  const loading = result.key !== key;
-  return { page: result.page, loading, error: loading ? undefined : result.error };
+export function useSimulations(datasourceUid: string, query: PageQuery): AsyncValue<SimulationPage> {
+  const client = useProxyClient(datasourceUid);
+  return useAsyncValue(JSON.stringify([datasourceUid, query]), () => client.listSimulations(query));
 }

@@ -1,9 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 import { memoBytes, readStats } from './decoder/mat4/memo';
 
 /** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** The sliding window of the response-time quantiles that /api/v1/stats reports. */
+export const RECENT_WINDOW_SECONDS = 600;
+export const RECENT_QUANTILES = [0.5, 0.95, 0.99, 1] as const;
+
 /** Decoding a catalogue: small files in milliseconds, large HDF5/MAT v7.3 files in minutes. */
 const DECODE_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300];
 
@@ -27,6 +31,23 @@ export class ProxyMetrics {
     labelNames: ['route', 'method', 'status'],
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],
+  });
+
+  /**
+   * The same timings as requestDuration, as quantiles over the last RECENT_WINDOW_SECONDS for
+   * /api/v1/stats. Not on the registry: Prometheus users have the histogram, and summaries cannot
+   * be added up across workers or instances. Empty windows are pruned, so a route without recent
+   * requests has no quantiles rather than zeros.
+   */
+  readonly recentRequestDuration = new Summary<'route' | 'method'>({
+    name: 'simviz_http_request_recent_duration_seconds',
+    help: 'Response times over a sliding window, by route pattern and method.',
+    labelNames: ['route', 'method'],
+    percentiles: [...RECENT_QUANTILES],
+    maxAgeSeconds: RECENT_WINDOW_SECONDS,
+    ageBuckets: 5,
+    pruneAgedBuckets: true,
+    registers: [],
   });
 
   readonly decodeDuration = new Histogram<'format' | 'outcome'>({

@@ -108,6 +108,16 @@ export type SimulationPage = Static<typeof SimulationPageSchema>;
 export const VariablePageSchema = pageSchema(VariableSchema);
 export type VariablePage = Static<typeof VariablePageSchema>;
 
+/** What the caller's API key may do on this proxy, so a client can offer uploads only when they can work. */
+export const SessionSchema = Type.Object({
+  scopes: Type.Array(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+  /** Whether the proxy has an upload root at all (its operator sets `uploadDir`). */
+  uploadsEnabled: Type.Boolean(),
+  /** The largest file an upload may send, in bytes; 0 when uploads are disabled. */
+  maxUploadBytes: Type.Integer({ minimum: 0 }),
+});
+export type Session = Static<typeof SessionSchema>;
+
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_QUERY_SIMULATIONS = 100;
 export const MAX_QUERY_VARIABLES = 1000;
@@ -124,7 +134,7 @@ export const PageQuerySchema = Type.Object(
   {
     /** Free text over name, path, model, experiment, condition, description and tags (all words must match). */
     search: Type.Optional(Type.String({ maxLength: 500 })),
-    /** Runs in this folder or below it (`a/b` matches `a/b` and `a/b/c`, not `a/bc`). */
+    /** Runs in this folder or below it (`a/b` matches `a/b` and `a/b/c`, not `a/bc`); it may start with the root's name (`examples/a`). */
     folder: Type.Optional(Type.String({ maxLength: 1000 })),
     root: Type.Optional(Type.String({ maxLength: 200 })),
     status: Type.Optional(SimulationStatusSchema),
@@ -279,3 +289,112 @@ export type QueryResponse = Static<typeof QueryResponseSchema>;
 export function isSeriesError(entry: Series | SeriesError): entry is SeriesError {
   return 'error' in entry;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operational figures: GET /api/v1/stats (the "Proxy operations" dashboard, through the
+// datasource's `stats` query type, so it works without Prometheus). API_REVISION is not raised for
+// it: only stats queries need the route, and they say so when a proxy lacks it. With several
+// workers the figures are those of the worker that answered.
+// ---------------------------------------------------------------------------------------------
+
+/** Recent failures listed unless the request asks for another number. */
+export const DEFAULT_STATS_FAILURES = 10;
+
+export const StatsQuerySchema = Type.Object(
+  {
+    /** How many of the most recent failures to list. */
+    failures: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: DEFAULT_STATS_FAILURES })),
+  },
+  { additionalProperties: false }
+);
+export type StatsQuery = Static<typeof StatsQuerySchema>;
+
+export const StatsFailureSchema = Type.Object({
+  id: Type.String(),
+  root: Type.String(),
+  path: Type.String(),
+  /** Why the file cannot be used (the Simulation's `error`). */
+  reason: Type.String(),
+  /** ISO 8601: when this proxy process first found the file failing. */
+  seenAt: Type.String(),
+});
+export type StatsFailure = Static<typeof StatsFailureSchema>;
+
+export const StatsScanSchema = Type.Object({
+  /** ISO 8601. */
+  finishedAt: Type.String(),
+  durationMs: Type.Number({ minimum: 0 }),
+  /** Result files found under the data roots. */
+  files: Type.Integer({ minimum: 0 }),
+  /** Taken unchanged from the persistent index. */
+  fromIndex: Type.Integer({ minimum: 0 }),
+  /** Decoded because they were new or changed. */
+  decoded: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+  /** Reading the persistent index (part of durationMs); null when the proxy keeps none. */
+  indexLoadMs: Nullable(Type.Number({ minimum: 0 })),
+});
+export type StatsScan = Static<typeof StatsScanSchema>;
+
+export const StatsCacheSchema = Type.Object({
+  /** `open_files` (decoded catalogues), `column_memory` (small files' columns), `layouts` (per-variable copies on disk). */
+  name: Type.String(),
+  hits: Type.Integer({ minimum: 0 }),
+  misses: Type.Integer({ minimum: 0 }),
+  /** Bytes the cache holds, where it measures them. */
+  bytes: Nullable(Type.Number({ minimum: 0 })),
+});
+export type StatsCache = Static<typeof StatsCacheSchema>;
+
+export const StatsRouteSchema = Type.Object({
+  /** The route pattern (`/api/v1/simulations/:id`), or `unmatched`. */
+  route: Type.String(),
+  method: Type.String(),
+  /** Responses since the proxy started. */
+  requests: Type.Integer({ minimum: 0 }),
+  /** Of those, responses with status 500 or above. */
+  serverErrors: Type.Integer({ minimum: 0 }),
+  /** Response times over the sliding window, in milliseconds; null when no request fell in it. */
+  p50Ms: Nullable(Type.Number({ minimum: 0 })),
+  p95Ms: Nullable(Type.Number({ minimum: 0 })),
+  p99Ms: Nullable(Type.Number({ minimum: 0 })),
+  maxMs: Nullable(Type.Number({ minimum: 0 })),
+});
+export type StatsRoute = Static<typeof StatsRouteSchema>;
+
+export const StatsSchema = Type.Object({
+  version: Type.String(),
+  /** ISO 8601: when this proxy started serving. */
+  startedAt: Type.String(),
+  uptimeSeconds: Type.Number({ minimum: 0 }),
+  /** The index is loaded and the first scan has finished. */
+  ready: Type.Boolean(),
+  simulations: Type.Object({
+    total: Type.Integer({ minimum: 0 }),
+    ok: Type.Integer({ minimum: 0 }),
+    writing: Type.Integer({ minimum: 0 }),
+    error: Type.Integer({ minimum: 0 }),
+  }),
+  /** The files that most recently started failing, latest first. */
+  recentFailures: Type.Array(StatsFailureSchema),
+  indexing: Type.Object({
+    /** Full scans of the data roots since start (the first at start-up). */
+    scans: Type.Integer({ minimum: 0 }),
+    lastScan: Nullable(StatsScanSchema),
+    /** Result files described since start (scans, changes, uploads), failures, and the time it took. */
+    decodes: Type.Integer({ minimum: 0 }),
+    decodeErrors: Type.Integer({ minimum: 0 }),
+    decodeMs: Type.Number({ minimum: 0 }),
+  }),
+  caches: Type.Array(StatsCacheSchema),
+  requests: Type.Object({
+    /** The sliding window of the quantiles, in seconds. */
+    windowSeconds: Type.Integer({ minimum: 1 }),
+    routes: Type.Array(StatsRouteSchema),
+  }),
+  memory: Type.Object({
+    rssBytes: Type.Integer({ minimum: 0 }),
+    heapUsedBytes: Type.Integer({ minimum: 0 }),
+  }),
+});
+export type Stats = Static<typeof StatsSchema>;

@@ -11,7 +11,9 @@ import {
   QueryResponseSchema,
   SharedVariablePageSchema,
   SimulationPageSchema,
+  SessionSchema,
   SimulationSchema,
+  StatsSchema,
   VariablePageSchema,
   type EventPage,
   type EventQuery,
@@ -21,9 +23,12 @@ import {
   type ParameterDiffQuery,
   type QueryRequest,
   type QueryResponse,
+  type Session,
   type SharedVariablePage,
   type Simulation,
   type SimulationPage,
+  type Stats,
+  type StatsQuery,
   type VariablePage,
   type VariablePageQuery,
 } from './api';
@@ -51,11 +56,16 @@ interface ErrorPayload {
 }
 
 /** Grafana's data proxy turns an upstream 401 into this 400, so the key problem must be recognised by text. */
-const GRAFANA_UPSTREAM_AUTH_FAILED = 'Authentication to data source failed';
+export const GRAFANA_UPSTREAM_AUTH_FAILED = 'Authentication to data source failed';
 
 function proxyMessage(data: unknown): string | undefined {
   const message = (data as ErrorPayload | undefined)?.error?.message;
   return typeof message === 'string' ? message : undefined;
+}
+
+/** The message of anything thrown, for showing to the user. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Maps a failed fetch to a ProxyError. Gateway errors come from Grafana when the proxy cannot be reached. */
@@ -64,7 +74,7 @@ export function toProxyError(error: unknown): ProxyError {
     return error;
   }
   if (!isFetchError(error)) {
-    return new ProxyError('server', error instanceof Error ? error.message : String(error));
+    return new ProxyError('server', messageOf(error));
   }
   const { status, data } = error;
   const text = typeof data === 'string' ? data : (proxyMessage(data) ?? (data as { message?: string } | undefined)?.message);
@@ -99,6 +109,11 @@ export class ProxyClient {
     return this.get('/health', HealthSchema);
   }
 
+  /** The caller's scopes and whether uploads are possible. */
+  session(): Promise<Session> {
+    return this.get('/session', SessionSchema);
+  }
+
   listSimulations(params: PageQuery = {}): Promise<SimulationPage> {
     return this.get('/simulations', SimulationPageSchema, params);
   }
@@ -128,6 +143,11 @@ export class ProxyClient {
   /** Event times (time stamps stored twice or more) of one simulation, in simulation seconds. */
   events(id: string, params: EventQuery = {}): Promise<EventPage> {
     return this.get(`/simulations/${encodeURIComponent(id)}/events`, EventPageSchema, params);
+  }
+
+  /** Operational figures of the proxy (status counts, recent failures, scans, caches, request timings). */
+  stats(params: StatsQuery = {}): Promise<Stats> {
+    return this.get('/stats', StatsSchema, params);
   }
 
   /** `requestId` lets Grafana cancel the previous request with the same id (e.g. while a query is edited). */

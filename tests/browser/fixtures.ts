@@ -1,7 +1,8 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import path from 'node:path';
 
-import { HARNESS_API_KEY } from '../harness/constants';
+import type { SimulationPage } from '../../src/shared/api';
+import { HARNESS_API_KEY, HARNESS_WRITE_KEY } from '../harness/constants';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../.test-results/screenshots');
 
@@ -52,7 +53,7 @@ export const test = base.extend<HarnessFixtures>({
     await use(harness);
     expect(harness.problems, 'the page ran into problems').toEqual([]);
     // The datasource route adds the key on the server; no response to the browser may carry it.
-    expect(harness.bodies.filter((body) => body.includes(HARNESS_API_KEY))).toEqual([]);
+    expect(harness.bodies.filter((body) => body.includes(HARNESS_API_KEY) || body.includes(HARNESS_WRITE_KEY))).toEqual([]);
   },
 });
 
@@ -72,4 +73,23 @@ export async function pickOption(page: Page, label: string, search: string, opti
   if ((await box.getAttribute('aria-expanded')) === 'true') {
     await box.press('Escape');
   }
+}
+
+/** The URL of the proxy behind the `simviz` datasource, to ask it directly. */
+export async function proxyUrl(request: APIRequestContext): Promise<string> {
+  const list = (await (await request.get('/api/harness/datasources')).json()) as Array<{ uid: string; jsonData: { proxyUrl: string } }>;
+  return list.find((ds) => ds.uid === 'simviz')!.jsonData.proxyUrl;
+}
+
+/** What the proxy itself lists for a search, bypassing the plugin, Grafana's data proxy and the browser. */
+export async function listSimulations(request: APIRequestContext, search: string): Promise<SimulationPage> {
+  const base = await proxyUrl(request);
+  const response = await request.get(`${base}/api/v1/simulations?search=${encodeURIComponent(search)}`, {
+    headers: { authorization: `Bearer ${HARNESS_API_KEY}` },
+  });
+  return (await response.json()) as SimulationPage;
+}
+
+export async function simulationId(request: APIRequestContext, name: string): Promise<string> {
+  return (await listSimulations(request, name)).items[0].id;
 }

@@ -1,8 +1,8 @@
 import type { APIRequestContext } from '@playwright/test';
 
-import type { QueryResponse, Series, SimulationPage } from '../../src/shared/api';
+import type { QueryResponse, Series } from '../../src/shared/api';
 import { HARNESS_API_KEY } from '../harness/constants';
-import { expect, pickOption, test } from './fixtures';
+import { expect, pickOption, proxyUrl, simulationId, test } from './fixtures';
 
 interface FrameSummary {
   name: string;
@@ -11,25 +11,12 @@ interface FrameSummary {
   values: Array<number | null>;
 }
 
-async function proxyUrl(request: APIRequestContext): Promise<string> {
-  const list = (await (await request.get('/api/harness/datasources')).json()) as Array<{ jsonData: { proxyUrl: string } }>;
-  return list[0].jsonData.proxyUrl;
-}
-
 /** What the proxy itself answers, bypassing the plugin, Grafana's data proxy and the browser. */
 async function proxyQuery(request: APIRequestContext, body: object): Promise<Series[]> {
   const base = await proxyUrl(request);
   const headers = { authorization: `Bearer ${HARNESS_API_KEY}` };
   const response = await request.post(`${base}/api/v1/query`, { data: body, headers });
   return ((await response.json()) as QueryResponse).series as Series[];
-}
-
-async function simulationId(request: APIRequestContext, name: string): Promise<string> {
-  const base = await proxyUrl(request);
-  const page = (await (
-    await request.get(`${base}/api/v1/simulations?search=${name}`, { headers: { authorization: `Bearer ${HARNESS_API_KEY}` } })
-  ).json()) as SimulationPage;
-  return page.items[0].id;
 }
 
 test('pick a simulation and variables, then see the right values and units', async ({ page, harness, request }) => {

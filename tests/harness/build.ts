@@ -14,6 +14,9 @@ export async function buildHost(): Promise<void> {
     platform: 'browser',
     target: 'es2020',
     sourcemap: 'linked',
+    // Identifiers stay, so stacks and React's component names read as written; the smaller file loads faster per test.
+    minifyWhitespace: true,
+    minifySyntax: true,
     jsx: 'transform',
     define: { 'process.env.NODE_ENV': '"development"', global: 'window' },
     logLevel: 'warning',

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { generateExamples } from '../../src/proxy/examples/generate';
 import { buildHost } from './build';
-import { HARNESS_API_KEY, HARNESS_PORT } from './constants';
+import { HARNESS_API_KEY, HARNESS_PORT, HARNESS_WRITE_KEY } from './constants';
 import { GrafanaStandIn, type DatasourceSettings } from './grafanaStandIn';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -28,9 +28,9 @@ interface RunningProxy {
 }
 
 /** Starts the proxy as its own process, as users run it, and waits for its "ready" log line. */
-function startProxyProcess(roots: string[]): Promise<RunningProxy> {
+function startProxyProcess(options: string[]): Promise<RunningProxy> {
   const tsx = require.resolve('tsx/cli');
-  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...roots.flatMap((r) => ['--data', r]), '--port', '0', '--api-key', HARNESS_API_KEY, '--settle-time', '0'];
+  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...options, '--port', '0', '--settle-time', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -93,7 +93,10 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'simviz-harness-'));
   await generateExamples(path.join(dataDir, 'examples'));
   const fixtures = process.env.SIMVIZ_FIXTURES ?? path.resolve(REPO, '../shared/fixtures/real');
-  const proxy = await startProxyProcess([`examples=${path.join(dataDir, 'examples')}`, `real=${fixtures}`]);
+  const roots = [`examples=${path.join(dataDir, 'examples')}`, `real=${fixtures}`];
+  const proxy = await startProxyProcess([...roots.flatMap((root) => ['--data', root]), '--api-key', HARNESS_API_KEY]);
+  // Uploads go to a proxy of their own, so the catalog the other flows count stays as generated.
+  const uploadProxy = await startProxyProcess(['--upload-dir', path.join(dataDir, 'uploads'), '--write-api-key', HARNESS_WRITE_KEY, '--api-key', HARNESS_API_KEY]);
 
   const standIn = new GrafanaStandIn({
     distDir,
@@ -105,6 +108,8 @@ async function main(): Promise<void> {
       datasource(1, 'simviz', proxy.url, HARNESS_API_KEY),
       datasource(2, 'simviz-wrong-key', proxy.url, 'not-the-key'),
       datasource(3, 'simviz-unreachable', 'http://127.0.0.1:9', HARNESS_API_KEY),
+      datasource(4, 'simviz-uploads', uploadProxy.url, HARNESS_WRITE_KEY),
+      datasource(5, 'simviz-uploads-read-only', uploadProxy.url, HARNESS_API_KEY),
     ],
   });
   const server = createServer((req, res) => {
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
   });
   const stop = () => {
     proxy.child.kill('SIGTERM');
+    uploadProxy.child.kill('SIGTERM');
     server.close();
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);

@@ -1,39 +1,110 @@
-import React from 'react';
+import React, { useCallback, useMemo } from 'react';
 import { formattedValueToString, getValueFormat } from '@grafana/data';
-import { config } from '@grafana/runtime';
-import { Badge, InteractiveTable, TextLink, Tooltip, type Column } from '@grafana/ui';
+import { Badge, InteractiveTable, LinkButton, Stack, Text, TextLink, Tooltip, type Column, type FetchDataFunc } from '@grafana/ui';
 
-import type { Simulation } from '../../shared/api';
-import { OVERVIEW_DASHBOARD_UID } from '../../constants';
+import type { Simulation, SimulationSortKey } from '../../shared/api';
+import { detailUrl, exploreUrl, overviewUrl, simulationRange } from '../../api/links';
+
+export interface SortOrder {
+  sort: SimulationSortKey;
+  order: 'asc' | 'desc';
+}
 
 interface Props {
   simulations: Simulation[];
   datasourceUid: string;
+  /** Sorting happens on the proxy, over every page. */
+  onSortChange: (order: SortOrder | undefined) => void;
 }
 
 const formatBytes = getValueFormat('bytes');
 const formatSeconds = getValueFormat('s');
 
-/** The overview dashboard for one run, over exactly the run's duration (simulation time t s = t·1000 ms). */
-export function overviewUrl(simulation: Simulation, datasourceUid: string): string {
-  const params = new URLSearchParams({ 'var-datasource': datasourceUid, 'var-simulation': simulation.id });
-  if (simulation.startTime !== null && simulation.stopTime !== null) {
-    params.set('from', String(Math.floor(simulation.startTime * 1000)));
-    params.set('to', String(Math.ceil(simulation.stopTime * 1000)));
-  }
-  return `${config.appSubUrl ?? ''}/d/${OVERVIEW_DASHBOARD_UID}?${params.toString()}`;
+/** Which proxy sort key each sortable column uses. */
+const SORT_KEYS: Record<string, SimulationSortKey> = {
+  name: 'name',
+  folder: 'path',
+  model: 'model',
+  runAt: 'runAt',
+  duration: 'stopTime',
+  sizeBytes: 'sizeBytes',
+};
+
+export function folderOf(simulation: Simulation): string {
+  return simulation.folder ? `${simulation.root}/${simulation.folder}` : simulation.root;
 }
 
-function folderOf(simulation: Simulation): string {
-  const slash = simulation.path.lastIndexOf('/');
-  return slash === -1 ? simulation.root : `${simulation.root}/${simulation.path.slice(0, slash)}`;
-}
-
-function durationOf(simulation: Simulation): string {
+export function durationOf(simulation: Pick<Simulation, 'startTime' | 'stopTime'>): string {
   if (simulation.startTime === null || simulation.stopTime === null) {
     return '';
   }
   return formattedValueToString(formatSeconds(simulation.stopTime - simulation.startTime));
+}
+
+export function sizeOf(simulation: Pick<Simulation, 'sizeBytes'>): string {
+  return formattedValueToString(formatBytes(simulation.sizeBytes));
+}
+
+/** `2026-11-01 09:00:00` from ISO 8601; `length` 16 drops the seconds. */
+export function dateOf(iso: string | null | undefined, length = 19): string {
+  return iso ? iso.replace('T', ' ').slice(0, length) : '';
+}
+
+function NoWrap({ text }: { text: string }) {
+  return <span style={{ whiteSpace: 'nowrap' }}>{text}</span>;
+}
+
+export function StatusBadge({ simulation }: { simulation: Simulation }) {
+  if (simulation.status === 'ok') {
+    return <Badge color="green" text="ok" />;
+  }
+  if (simulation.status === 'writing') {
+    return (
+      <Tooltip content="The file changed moments ago (a simulation still running); it can be plotted as far as it goes.">
+        <span>
+          <Badge color="blue" icon="sync" text="writing" />
+        </span>
+      </Tooltip>
+    );
+  }
+  return <Badge color="red" icon="exclamation-triangle" text="error" />;
+}
+
+/** The name links to the detail page; a file that cannot be read says why right below it. */
+function NameCell({ simulation }: { simulation: Simulation }) {
+  return (
+    <Stack direction="column" gap={0}>
+      <TextLink href={detailUrl(simulation.id)} inline={false}>
+        {simulation.name}
+      </TextLink>
+      {simulation.error && (
+        <Text color="error" variant="bodySmall">
+          {simulation.error}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function RowActions({ simulation, datasourceUid }: { simulation: Simulation; datasourceUid: string }) {
+  if (simulation.status === 'error') {
+    return null;
+  }
+  const explore = exploreUrl(datasourceUid, { simulations: [simulation.id], variables: [] }, simulationRange(simulation));
+  return (
+    <Stack direction="row" gap={0.5}>
+      <LinkButton icon="compass" size="sm" variant="secondary" fill="text" tooltip="Open in Explore" aria-label={`Explore ${simulation.name}`} href={explore} />
+      <LinkButton
+        icon="apps"
+        size="sm"
+        variant="secondary"
+        fill="text"
+        tooltip="Open the overview dashboard"
+        aria-label={`Overview dashboard of ${simulation.name}`}
+        href={overviewUrl(simulation, datasourceUid)}
+      />
+    </Stack>
+  );
 }
 
 function columns(datasourceUid: string): Array<Column<Simulation>> {
@@ -41,44 +112,30 @@ function columns(datasourceUid: string): Array<Column<Simulation>> {
     {
       id: 'name',
       header: 'Name',
-      cell: ({ row: { original } }) =>
-        original.status !== 'error' ? (
-          <TextLink href={overviewUrl(original, datasourceUid)} inline={false}>
-            {original.name}
-          </TextLink>
-        ) : (
-          original.name
-        ),
+      sortType: 'string',
+      cell: ({ row: { original } }) => <NameCell simulation={original} />,
     },
-    { id: 'folder', header: 'Folder', cell: ({ row: { original } }) => folderOf(original) },
-    {
-      id: 'status',
-      header: 'Status',
-      cell: ({ row: { original } }) =>
-        original.status === 'ok' ? (
-          <Badge color="green" text="ok" />
-        ) : original.status === 'writing' ? (
-          <Tooltip content="The file changed moments ago (a simulation still running); it can be plotted as far as it goes.">
-            <span>
-              <Badge color="blue" icon="sync" text="writing" />
-            </span>
-          </Tooltip>
-        ) : (
-          <Tooltip content={original.error ?? 'cannot be read'}>
-            <span>
-              <Badge color="red" icon="exclamation-triangle" text={original.error ?? 'error'} />
-            </span>
-          </Tooltip>
-        ),
-    },
+    { id: 'folder', header: 'Folder', sortType: 'string', cell: ({ row: { original } }) => folderOf(original) },
+    { id: 'model', header: 'Model', sortType: 'string', cell: ({ row: { original } }) => original.model ?? '' },
+    { id: 'runAt', header: 'Run date', sortType: 'string', cell: ({ row: { original } }) => <NoWrap text={dateOf(original.runAt, 16)} /> },
+    { id: 'duration', header: 'Duration', sortType: 'number', cell: ({ row: { original } }) => durationOf(original) },
     { id: 'variableCount', header: 'Variables' },
-    { id: 'timePointCount', header: 'Time points' },
-    { id: 'duration', header: 'Duration', cell: ({ row: { original } }) => durationOf(original) },
-    { id: 'sizeBytes', header: 'Size', cell: ({ row: { original } }) => formattedValueToString(formatBytes(original.sizeBytes)) },
-    { id: 'modifiedAt', header: 'Modified', cell: ({ row: { original } }) => original.modifiedAt.replace('T', ' ').slice(0, 19) },
+    { id: 'sizeBytes', header: 'Size', sortType: 'number', cell: ({ row: { original } }) => <NoWrap text={sizeOf(original)} /> },
+    { id: 'status', header: 'Status', cell: ({ row: { original } }) => <StatusBadge simulation={original} /> },
+    { id: 'actions', header: '', disableGrow: true, cell: ({ row: { original } }) => <RowActions simulation={original} datasourceUid={datasourceUid} /> },
   ];
 }
 
-export function SimulationTable({ simulations, datasourceUid }: Props) {
-  return <InteractiveTable columns={columns(datasourceUid)} data={simulations} getRowId={(s: Simulation) => s.id} />;
+/** One page of runs; every row links to its detail page, to Explore and to its overview dashboard. */
+export function SimulationTable({ simulations, datasourceUid, onSortChange }: Props) {
+  const tableColumns = useMemo(() => columns(datasourceUid), [datasourceUid]);
+  const fetchData: FetchDataFunc<Simulation> = useCallback(
+    ({ sortBy }) => {
+      const [first] = sortBy;
+      const key = first ? SORT_KEYS[first.id] : undefined;
+      onSortChange(key ? { sort: key, order: first.desc ? 'desc' : 'asc' } : undefined);
+    },
+    [onSortChange]
+  );
+  return <InteractiveTable columns={tableColumns} data={simulations} getRowId={(s: Simulation) => s.id} fetchData={fetchData} />;
 }

@@ -7,6 +7,7 @@ import { queryTypeOf, type SimVizOptions, type SimVizQuery } from '../types';
 import { QueryTypeField } from './QueryTypeField';
 import { EventOptions, ParameterOptions, SeriesOptions } from './SeriesOptions';
 import { SimulationsField } from './SimulationsField';
+import { StatsOptions } from './StatsOptions';
 import { VariableSelect } from './VariableSelect';
 
 type Props = QueryEditorProps<DataSource, SimVizQuery, SimVizOptions>;
@@ -24,13 +25,14 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
   return (
     <Stack direction="column" gap={1}>
       <QueryTypeField value={type} onChange={(queryType) => update({ queryType })} />
-      <SimulationsField client={datasource.client} value={simulations} onChange={(ids) => update({ simulations: ids })} />
+      {type !== 'stats' && <SimulationsField client={datasource.client} value={simulations} onChange={(ids) => update({ simulations: ids })} />}
       {plotsVariables && (
         <VariableSelect client={datasource.client} simulations={simulations} value={query.variables ?? []} onChange={(names) => update({ variables: names })} />
       )}
       {plotsVariables && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {type === 'events' && <EventOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {type === 'parameters' && <ParameterOptions query={{ ...query, simulations }} onChange={update} />}
+      {type === 'stats' && <StatsOptions value={query.statsTable} onChange={(statsTable) => update({ statsTable })} />}
     </Stack>
   );
 }

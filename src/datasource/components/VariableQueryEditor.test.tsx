@@ -32,6 +32,20 @@ describe('VariableQueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ glob: 'pipe[*].T' }));
   });
 
+  it('lists variables of any kind, only trajectories or only parameters', () => {
+    const onChange = renderEditor({ kind: 'variables', simulations: ['$runs'] });
+    expect(screen.getByRole('radio', { name: 'Any' })).toBeChecked();
+    fireEvent.click(screen.getByRole('radio', { name: 'Parameters' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ kind: 'variables', variableKind: 'parameter' }));
+  });
+
+  it('goes back to variables of any kind without storing a kind', () => {
+    const onChange = renderEditor({ kind: 'variables', simulations: ['$runs'], variableKind: 'parameter' });
+    expect(screen.getByRole('radio', { name: 'Parameters' })).toBeChecked();
+    fireEvent.click(screen.getByRole('radio', { name: 'Any' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ variableKind: undefined }));
+  });
+
   it('lists one parameter’s values, and clears empty fields instead of storing empty text', () => {
     const onChange = renderEditor({ kind: 'parameterValues', parameter: 'damper.d' });
     expect(screen.getByLabelText('Parameter')).toHaveValue('damper.d');

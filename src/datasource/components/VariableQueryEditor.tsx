@@ -14,6 +14,13 @@ const KINDS: Array<{ label: string; value: Kind; description: string }> = [
   { label: 'Parameter values', value: 'parameterValues', description: 'The values one parameter takes across runs, e.g. for a sweep' },
 ];
 
+type VariableKindChoice = 'any' | NonNullable<SimVizVariableQuery['variableKind']>;
+const VARIABLE_KINDS: Array<{ label: string; value: VariableKindChoice; description: string }> = [
+  { label: 'Any', value: 'any', description: 'Trajectories and parameters' },
+  { label: 'Trajectories', value: 'trajectory', description: 'Outputs and states over time' },
+  { label: 'Parameters', value: 'parameter', description: 'Parameters, e.g. for a sweep' },
+];
+
 interface TextFieldProps {
   label: string;
   tooltip: string;
@@ -59,6 +66,15 @@ export function VariableQueryEditor({ query, onChange }: Props) {
         <TextField label="Parameter" tooltip="The parameter's full name" id="simviz-variable-query-parameter" value={current.parameter} placeholder="damper.d" onChange={(parameter) => set({ parameter })} />
       )}
       {kind !== 'simulations' && runs}
+      {kind === 'variables' && (
+        <InlineField label="Of kind" labelWidth={18}>
+          <RadioButtonGroup<VariableKindChoice>
+            options={VARIABLE_KINDS}
+            value={current.variableKind ?? 'any'}
+            onChange={(choice) => set({ variableKind: choice === 'any' ? undefined : choice })}
+          />
+        </InlineField>
+      )}
       {kind === 'variables' && (
         <TextField label="Glob" tooltip="Only names matching this pattern (* and ?)" id="simviz-variable-query-glob" value={current.glob} placeholder="pipe[*].T" onChange={(glob) => set({ glob })} />
       )}

@@ -1,8 +1,9 @@
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useState } from 'react';
 import { Button, InlineField, MultiCombobox, Stack, Text, type ComboboxOption } from '@grafana/ui';
 
 import { isGlob, type SharedVariable } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
+import { useStableList } from '../../shared/useStableList';
 import { VariableTree } from './VariableTree';
 
 interface Props {
@@ -25,12 +26,6 @@ function toOption(variable: SharedVariable, runs: number): ComboboxOption<string
     details.push(`in ${variable.simulations.length} of ${runs} runs`);
   }
   return { value: variable.name, label: variable.name, description: details.filter(Boolean).join(' · ') };
-}
-
-/** The same array object while its items stay the same: props arrive as new arrays on every render. */
-function useStableList(items: string[]): string[] {
-  const key = items.join('\u0000');
-  return useMemo(() => (key ? key.split('\u0000') : []), [key]);
 }
 
 /** How many variables each glob of the selection matches, counted on the proxy as the selection changes. */

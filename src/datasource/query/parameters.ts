@@ -23,7 +23,8 @@ async function oneRun(context: QueryContext, query: SimVizQuery, id: string): Pr
     meta: { preferredVisualisationType: 'table', notices: truncationNotice(page.items.length, page.total) },
     fields: [
       textField('Parameter', page.items.map((p) => p.name)),
-      { name: 'Value', type: FieldType.number, values: page.items.map((p) => p.value ?? null), config: {} },
+      // Grafana titles a field named "Value" by the frame's name ("Parameters") unless told otherwise.
+      { name: 'Value', type: FieldType.number, values: page.items.map((p) => p.value ?? null), config: { displayNameFromDS: 'Value' } },
       textField('Unit', page.items.map((p) => p.unit ?? '')),
       textField('Description', page.items.map((p) => p.description)),
     ],
@@ -40,13 +41,11 @@ async function severalRuns(context: QueryContext, query: SimVizQuery): Promise<D
     }),
     lookUpSimulations(context, query.simulations),
   ]);
-  const runColumns: FieldDTO[] = diff.simulations.map((id, k) => ({
-    name: simulations.get(id)?.name ?? id,
-    type: FieldType.number,
-    values: diff.items.map((item) => item.values[k]),
-    config: {},
-    labels: { simulation: simulations.get(id)?.name ?? id },
-  }));
+  // displayNameFromDS: Grafana would otherwise name each column by its name and its label ("run run").
+  const runColumns: FieldDTO[] = diff.simulations.map((id, k) => {
+    const name = simulations.get(id)?.name ?? id;
+    return { name, type: FieldType.number, values: diff.items.map((item) => item.values[k]), config: { displayNameFromDS: name }, labels: { simulation: name } };
+  });
   return createDataFrame({
     refId: query.refId,
     name: query.differsOnly ? 'Parameters that differ' : 'Parameters',

@@ -3,6 +3,7 @@ import { queryTypeOf, type SimVizQuery, type SimVizQueryType } from '../types';
 import type { QueryContext, QueryResult, QueryRunner } from './context';
 import { runEvents } from './events';
 import { runParameters } from './parameters';
+import { runStats } from './stats';
 import { runTable } from './table';
 import { runTimeSeries } from './timeSeries';
 
@@ -11,6 +12,7 @@ const RUNNERS: Record<SimVizQueryType, QueryRunner> = {
   table: runTable,
   parameters: runParameters,
   events: runEvents,
+  stats: runStats,
 };
 
 /** Runs one (interpolated) query; any failure becomes that query's error, with the proxy's message. */

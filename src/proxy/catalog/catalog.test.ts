@@ -258,6 +258,9 @@ describe('listing', () => {
     const page = { limit: 100, offset: 0 };
     expect(names({ ...page, search: 'heating t7' })).toEqual(['HeatPump_Heating_T7_20250101_120000', 'Boiler_Heating_T7_20240101_120000']);
     expect(names({ ...page, folder: 'hp' })).toHaveLength(3);
+    expect(names({ ...page, folder: 'runs/hp' })).toHaveLength(3);
+    expect(names({ ...page, folder: 'runs' })).toHaveLength(4);
+    expect(names({ ...page, folder: 'run' })).toHaveLength(0);
     expect(names({ ...page, folder: 'hp', status: 'error' })).toEqual(['broken']);
     expect(names({ ...page, tag: 'winter' })).toEqual(['HeatPump_Heating_T7_20250101_120000']);
     expect(names({ ...page, sort: 'runAt', order: 'desc' })).toEqual([

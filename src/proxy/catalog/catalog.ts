@@ -7,6 +7,7 @@ import type { Simulation, SimulationStatus } from '../../shared/api';
 import { DecodeError, openResultFile, type DecodeOptions, type ResultFile } from '../decoder';
 import { LruMap } from '../util/lru';
 import { forEachConcurrently } from '../util/pool';
+import { FailureLog } from './failures';
 import { simulationId } from './ids';
 import { indexKey, loadIndex, saveIndex, type IndexedFile, type LoadedIndex } from './index-store';
 import { listSimulations, type SimulationFilter } from './listing';
@@ -41,6 +42,27 @@ export interface CatalogOptions {
   observer?: CatalogObserver;
 }
 
+/** What the last full scan of the data roots did, for the operations dashboard. */
+export interface ScanStats {
+  finishedAtMs: number;
+  durationMs: number;
+  /** Result files found under the roots. */
+  files: number;
+  /** Taken unchanged from the persistent index. */
+  fromIndex: number;
+  /** Decoded because they were new or changed. */
+  decoded: number;
+  failed: number;
+  /** Time spent reading the persistent index (part of durationMs); null without an index folder. */
+  indexLoadMs: number | null;
+}
+
+/** A file that cannot be used, with when this process first found it failing. */
+export interface Failure {
+  simulation: Simulation;
+  seenAtMs: number;
+}
+
 interface Entry {
   file: FoundFile;
   stats: FileStats;
@@ -69,6 +91,9 @@ export class Catalog {
   private readonly work = new Map<string, Promise<void>>();
   /** When each open file was last found unchanged on disk. */
   private readonly lastChecked = new Map<string, number>();
+  private readonly failureLog = new FailureLog();
+  private lastScan: ScanStats | null = null;
+  private scanCount = 0;
 
   constructor(
     readonly roots: readonly DataRoot[],
@@ -89,6 +114,24 @@ export class Catalog {
   /** True once the first scan has finished. */
   get ready(): boolean {
     return this.isReady;
+  }
+
+  /** The last full scan, and how many have finished; none until the first one has. */
+  get scanStats(): { count: number; last: ScanStats | null } {
+    return { count: this.scanCount, last: this.lastScan };
+  }
+
+  get statusCounts(): Record<SimulationStatus, number> {
+    return this.countByStatus();
+  }
+
+  /** The `limit` files that most recently started failing, latest first (then by path). */
+  failures(limit: number): Failure[] {
+    const failing = [...this.entries.values()]
+      .filter((entry) => entry.summary.status === 'error')
+      .map((entry) => ({ simulation: entry.summary, seenAtMs: this.failureLog.seenAt(entry.summary.id) ?? 0 }));
+    failing.sort((a, b) => b.seenAtMs - a.seenAtMs || a.simulation.path.localeCompare(b.simulation.path));
+    return failing.slice(0, limit);
   }
 
   /** Starts watching (when enabled), then scans; resolves when the catalog is ready. */
@@ -119,6 +162,7 @@ export class Catalog {
   async scan(): Promise<void> {
     const started = performance.now();
     const { index, problem } = this.options.indexDir ? await loadIndex(this.options.indexDir) : { index: new Map() as LoadedIndex };
+    const indexLoadMs = this.options.indexDir ? performance.now() - started : null;
     if (problem) {
       this.logger.warn({ index: this.options.indexDir }, problem);
     }
@@ -134,10 +178,10 @@ export class Catalog {
     this.replaceEntries(entries);
     await this.saveIndexNow();
     const failed = this.countByStatus().error;
-    this.logger.info(
-      { files: entries.size, failed, fromIndex: reused, ms: Math.round(performance.now() - started) },
-      'catalog scan finished'
-    );
+    const durationMs = performance.now() - started;
+    this.lastScan = { finishedAtMs: Date.now(), durationMs, files: entries.size, fromIndex: reused, decoded: found.length - reused, failed, indexLoadMs };
+    this.scanCount++;
+    this.logger.info({ files: entries.size, failed, fromIndex: reused, ms: Math.round(durationMs) }, 'catalog scan finished');
   }
 
   list(filter: SimulationFilter): { items: Simulation[]; total: number } {
@@ -403,7 +447,9 @@ export class Catalog {
     return counts;
   }
 
+  /** Called after every change of any entry, so the failure log and the status metrics stay current. */
   private publishCounts(): void {
+    this.failureLog.update([...this.entries.values()].filter((entry) => entry.summary.status === 'error').map((entry) => entry.summary.id));
     this.observer.statusCounts?.(this.countByStatus());
   }
 

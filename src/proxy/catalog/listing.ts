@@ -10,10 +10,15 @@ function searchableText(s: Simulation): string {
     .toLowerCase();
 }
 
+function isAtOrBelow(folder: string, wanted: string): boolean {
+  return folder === wanted || folder.startsWith(`${wanted}/`);
+}
+
+/** `wanted` is a folder inside the run's root (`sweep`) or starts with the root's name (`examples/sweep`), as pages show it. */
 function inFolder(s: Simulation, folder: string): boolean {
   const wanted = folder.replace(/^\/+|\/+$/g, '');
   const own = s.folder ?? '';
-  return wanted === '' || own === wanted || own.startsWith(`${wanted}/`);
+  return wanted === '' || isAtOrBelow(own, wanted) || isAtOrBelow(own ? `${s.root}/${own}` : s.root, wanted);
 }
 
 /** All words of the search must appear somewhere in the run's name, path or metadata. */

@@ -12,10 +12,10 @@ const UNMATCHED_ROUTE = 'unmatched';
  */
 export function installMetrics(app: App, metrics: ProxyMetrics): void {
   app.addHook('onResponse', async (request, reply) => {
-    metrics.requestDuration.observe(
-      { route: request.routeOptions.url ?? UNMATCHED_ROUTE, method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000
-    );
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, seconds);
+    metrics.recentRequestDuration.observe({ route, method: request.method }, seconds);
   });
   app.get(METRICS_ROUTE, async (_request, reply) => {
     const body = await metrics.scrape();

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
+import { statsRoutes } from './routes/stats';
 import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
 import { trackRequest } from '../util/activity';
@@ -39,6 +40,8 @@ export interface ServerOptions {
 }
 
 export function buildServer(options: ServerOptions): App {
+  const startedAtMs = Date.now();
+  const metrics = options.metrics ?? new ProxyMetrics();
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
@@ -55,7 +58,7 @@ export function buildServer(options: ServerOptions): App {
   // CORS first: preflights carry no key, and 401s need CORS headers for the page to read them.
   installCors(app, options.corsOrigins ?? []);
   installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected });
-  installMetrics(app, options.metrics ?? new ProxyMetrics());
+  installMetrics(app, metrics);
   // The OpenAPI document is generated from the route schemas, so it is registered before them.
   app.register(swagger, openApiOptions());
   app.register(async (api) => {
@@ -64,6 +67,7 @@ export function buildServer(options: ServerOptions): App {
     simulationRoutes(api, options.catalog);
     variableRoutes(api, options.catalog);
     queryRoutes(api, options.catalog);
+    statsRoutes(api, { catalog: options.catalog, metrics, startedAtMs });
     await uploadRoutes(api, options.catalog, options.uploads ?? { maxBytes: 0 });
   });
   return app;

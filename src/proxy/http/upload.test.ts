@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import type { ErrorBody, Simulation, SimulationPage } from '../../shared/api';
+import type { ErrorBody, Session, Simulation, SimulationPage } from '../../shared/api';
 import { UPLOADS_ROOT_NAME } from '../config';
 import type { RunningProxy } from '../main';
 import { requestJson, startTestProxy } from '../testing/proxy';
@@ -137,6 +137,14 @@ describe('uploads', () => {
     expect((await upload('denied.mat', good, {}, null)).status).toBe(401);
   });
 
+  it('tells each key what it may do, so the app offers uploads only to writers', async () => {
+    const writer = await requestJson<Session>(proxy, '/api/v1/session', { key: WRITER });
+    expect(writer.body).toEqual({ scopes: ['read', 'write'], uploadsEnabled: true, maxUploadBytes: LIMIT });
+    const reader = await requestJson<Session>(proxy, '/api/v1/session', { key: READER });
+    expect(reader.body).toEqual({ scopes: ['read'], uploadsEnabled: true, maxUploadBytes: LIMIT });
+    expect((await requestJson<ErrorBody>(proxy, '/api/v1/session')).status).toBe(401);
+  });
+
   it('asks for multipart/form-data', async () => {
     const { status, body } = await requestJson<ErrorBody>(proxy, '/api/v1/simulations', { key: WRITER, body: { file: 'x' } });
     expect([status, body.error.code]).toEqual([415, 'unsupported_media_type']);
@@ -152,6 +160,8 @@ describe('a proxy without an upload folder', () => {
       const response = await fetch(`${plain.url}/api/v1/simulations`, { method: 'POST', body: form, headers: { authorization: `Bearer ${WRITER}` } });
       expect(response.status).toBe(403);
       expect(((await response.json()) as ErrorBody).error.code).toBe('uploads_disabled');
+      const session = await requestJson<Session>(plain, '/api/v1/session', { key: WRITER });
+      expect(session.body).toEqual({ scopes: ['read', 'write'], uploadsEnabled: false, maxUploadBytes: 0 });
     } finally {
       await plain.close();
     }

@@ -4,14 +4,18 @@ import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes, useSearchParams } from 'react-router-dom';
 import type { DataQuery, DataSourceApi, DataSourceInstanceSettings } from '@grafana/data';
-import { config, getBackendSrv, setBackendSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
+import { config, getBackendSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { GlobalStyles, LoadingPlaceholder, ThemeContext } from '@grafana/ui';
 
+import { HarnessDataSourceSrv } from './dataSourceSrv';
+import { HarnessPanelRenderer } from './panelRenderer';
+import { setPanelRenderer } from './runtimeInternal';
 import { registerSharedDependencies } from './sharedDependencies';
 import { importDataSourcePlugin, type AnyDataSourcePlugin } from './pluginLoader';
 import { HarnessBackendSrv, HarnessTemplateSrv } from './services';
 import { AppConfigView, AppRootView } from './views/AppView';
 import { AnnotationEditorView } from './views/AnnotationEditorView';
+import { DashboardView } from './views/DashboardView';
 import { DatasourceConfigView } from './views/DatasourceConfigView';
 import { QueryEditorView } from './views/QueryEditorView';
 import { VariableEditorView } from './views/VariableEditorView';
@@ -31,6 +35,9 @@ window.__harnessBackendSrv = backendSrv;
 window.__harnessTemplateSrv = templateSrv;
 setBackendSrv(backendSrv as unknown as BackendSrv);
 setTemplateSrv(templateSrv);
+const dataSourceSrv = new HarnessDataSourceSrv();
+setDataSourceSrv(dataSourceSrv);
+setPanelRenderer(HarnessPanelRenderer);
 registerSharedDependencies();
 
 function useDatasource(uid: string) {
@@ -126,6 +133,7 @@ function Harness() {
                 />
               }
             />
+            <Route path="/harness-view/dashboard/:uid" element={<DashboardView templateSrv={templateSrv} />} />
             <Route path="/a/simviz-simulation-app/*" element={<AppRootView />} />
             <Route path="/plugins/simviz-simulation-app" element={<AppConfigView />} />
             <Route path="*" element={<div>SimViz harness: unknown view</div>} />
@@ -136,4 +144,5 @@ function Harness() {
   );
 }
 
-createRoot(document.getElementById('reactRoot')!).render(<Harness />);
+// App pages read the datasource list synchronously, as Grafana has it from its boot data.
+dataSourceSrv.load().then(() => createRoot(document.getElementById('reactRoot')!).render(<Harness />));

@@ -1,14 +1,15 @@
-import { dateTime, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi } from '@grafana/data';
+import { dateTime, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type ScopedVars } from '@grafana/data';
 import { from, isObservable, lastValueFrom } from 'rxjs';
 
 let counter = 0;
 
-/** Runs queries the way a panel does: a DataQueryRequest with range, maxDataPoints and scopedVars. */
+/** Runs queries the way a panel does: a DataQueryRequest with range, maxDataPoints and scopedVars (a repeated panel's value). */
 export async function runPanelQuery(
   datasource: Pick<DataSourceApi, 'query'>,
   targets: DataQuery[],
   range: { from: number; to: number },
-  maxDataPoints: number
+  maxDataPoints: number,
+  scopedVars: ScopedVars = {}
 ): Promise<DataQueryResponse> {
   counter++;
   const fromTime = dateTime(range.from);
@@ -20,7 +21,7 @@ export async function runPanelQuery(
     intervalMs: 1000,
     maxDataPoints,
     range: { from: fromTime, to: toTime, raw: { from: fromTime, to: toTime } },
-    scopedVars: {},
+    scopedVars,
     targets,
     timezone: 'utc',
     startTime: Date.now(),

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 
 import multipart, { type MultipartFile } from '@fastify/multipart';
 
-import { API_PREFIX, SimulationSchema, type Simulation } from '../../../shared/api';
+import { API_PREFIX, SessionSchema, SimulationSchema, type Session, type Simulation } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
 import { SIDECAR_SUFFIX } from '../../catalog/metadata';
 import { isResultFileName, type DataRoot, type FoundFile } from '../../catalog/scan';
@@ -146,6 +146,16 @@ function translateLimitErrors(error: unknown, maxBytes: number): unknown {
 
 export async function uploadRoutes(app: App, catalog: Catalog, options: UploadOptions): Promise<void> {
   await app.register(multipart, { limits: { fileSize: options.maxBytes, files: 1, fields: 10, parts: 12 } });
+
+  // Lets the app show its Upload page only when an upload can succeed, and say why otherwise.
+  app.get(`${API_PREFIX}/session`, { schema: { response: { 200: SessionSchema } } }, async (request): Promise<Session> => {
+    const uploadsEnabled = options.root !== undefined;
+    return {
+      scopes: [...request.scopes].sort(),
+      uploadsEnabled,
+      maxUploadBytes: uploadsEnabled ? options.maxBytes : 0,
+    };
+  });
 
   app.post(
     `${API_PREFIX}/simulations`,

@@ -1,0 +1,99 @@
+import { dateTime, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
+import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+import { lastValueFrom, throwError, type Observable } from 'rxjs';
+
+import { HarnessTemplateSrv } from '../../../tests/harness/host/services';
+import { ProxyClient, type Fetcher } from '../../shared/proxyClient';
+import { harnessInstanceSettings } from '../../testing/grafanaHarness';
+import { DataSource } from '../datasource';
+import type { SimVizQuery, SimVizVariableQuery } from '../types';
+import type { SimVizVariableSupport } from '../variables';
+import { isComplete, isCompleteVariableQuery, queryProblems, variableQueryProblems } from './validate';
+
+const base: SimVizQuery = { refId: 'A', simulations: ['run'], variables: ['x'] };
+
+describe('queryProblems', () => {
+  it.each<[string, Partial<SimVizQuery>]>([
+    ['a query saved before query types', {}],
+    ['a time series on the numeric axis', { queryType: 'timeseries', timeAxis: 'numeric', maxDataPoints: 500 }],
+    ['parameters', { queryType: 'parameters', differsOnly: true }],
+    ['events', { queryType: 'events', runBounds: true }],
+    ['stats without a table', { queryType: 'stats' }],
+    ['stats timings', { queryType: 'stats', statsTable: 'routes' }],
+  ])('accepts %s', (_, query) => {
+    expect(queryProblems({ ...base, ...query })).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an unknown query type', { queryType: 'stat' }, /unknown query type "stat" \(one of timeseries, table, parameters, events, stats\)/],
+    ['an unknown time axis', { timeAxis: 'wallclock' }, /unknown time axis "wallclock"/],
+    ['an unknown stats table', { queryType: 'stats', statsTable: 'latency' }, /unknown stats table "latency"/],
+    ['simulations given as text', { simulations: '$simulation' }, /simulations must be a list of strings/],
+    ['variables holding a number', { variables: [1] }, /variables must be a list of strings/],
+    ['zero max points', { maxDataPoints: 0 }, /maxDataPoints must be a positive whole number/],
+  ])('names %s', (_, query, problem) => {
+    expect(queryProblems({ ...base, ...query } as unknown as SimVizQuery)).toEqual([expect.stringMatching(problem)]);
+  });
+});
+
+describe('isComplete', () => {
+  it('needs runs and variables to plot, runs for parameters and events, nothing for stats', () => {
+    expect(isComplete({ ...base, variables: [] })).toBe(false);
+    expect(isComplete({ ...base, queryType: 'table', simulations: [] })).toBe(false);
+    expect(isComplete({ ...base, queryType: 'parameters', variables: [] })).toBe(true);
+    expect(isComplete({ ...base, queryType: 'events', simulations: [] })).toBe(false);
+    expect(isComplete({ refId: 'S', queryType: 'stats', simulations: [], variables: [] })).toBe(true);
+  });
+});
+
+describe('variable queries', () => {
+  it('accepts the three kinds and names an unknown one', () => {
+    expect(variableQueryProblems({ refId: 'v', kind: 'variables', simulations: ['$run'], variableKind: 'parameter' })).toEqual([]);
+    expect(variableQueryProblems({ refId: 'v', kind: 'runs' } as unknown as SimVizVariableQuery)).toEqual([expect.stringContaining('unknown variable query kind "runs"')]);
+    expect(variableQueryProblems({ refId: 'v', kind: 'variables', simulations: ['a'], variableKind: 'state' } as unknown as SimVizVariableQuery)).toEqual([
+      expect.stringContaining('unknown variable kind "state"'),
+    ]);
+  });
+
+  it('calls a query complete once it names what it lists from', () => {
+    expect(isCompleteVariableQuery({ refId: 'v', kind: 'simulations' })).toBe(true);
+    expect(isCompleteVariableQuery({ refId: 'v', kind: 'variables' })).toBe(false);
+    expect(isCompleteVariableQuery({ refId: 'v', kind: 'parameterValues', simulations: ['$run'] })).toBe(false);
+    expect(isCompleteVariableQuery({ refId: 'v', kind: 'parameterValues', parameter: 'damper.d' })).toBe(true);
+  });
+});
+
+describe('the datasource with malformed saved queries', () => {
+  /** A datasource whose proxy must not be called: any request is recorded and fails. */
+  function offlineDatasource() {
+    const requests: string[] = [];
+    const fetcher: Fetcher = {
+      fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
+        requests.push(options.url);
+        return throwError(() => ({ status: 502, data: 'Bad Gateway', config: options }));
+      },
+    };
+    const settings = harnessInstanceSettings('simviz', 'http://127.0.0.1:9');
+    return { requests, ds: new DataSource(settings, new ProxyClient('/proxy', fetcher), new HarnessTemplateSrv()) };
+  }
+
+  function request<Q extends SimVizQuery | SimVizVariableQuery>(targets: Q[]): DataQueryRequest<Q> {
+    const range = { from: dateTime(0), to: dateTime(1000), raw: { from: dateTime(0), to: dateTime(1000) } };
+    return { app: 'dashboard', requestId: 'V', interval: '1s', intervalMs: 1000, maxDataPoints: 10, range, scopedVars: {}, targets, timezone: 'utc', startTime: 0 };
+  }
+
+  it('answers an unknown query type with an error for that query instead of running it as something else', async () => {
+    const { ds, requests } = offlineDatasource();
+    const response = (await ds.query(request([{ ...base, queryType: 'stat' } as unknown as SimVizQuery]))) as DataQueryResponse;
+    expect(response).toEqual({ data: [], errors: [{ refId: 'A', message: expect.stringContaining('Query A: unknown query type "stat"') }] });
+    expect(requests).toEqual([]);
+  });
+
+  it('answers a variable query of an unknown kind with an error', async () => {
+    const { ds, requests } = offlineDatasource();
+    const support = ds.variables as SimVizVariableSupport;
+    const response = await lastValueFrom(support.query(request([{ refId: 'v', kind: 'runs' } as unknown as SimVizVariableQuery])));
+    expect(response).toEqual({ data: [], error: { message: expect.stringContaining('unknown variable query kind "runs"') } });
+    expect(requests).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Checks of saved queries. Dashboards are JSON written by hand or by other tools, so a query may
+ * name a query type, time axis or stats table this datasource does not know; such a query gets an
+ * error saying so instead of silently running as something else.
+ */
+import { QUERY_TYPES, queryTypeOf, STATS_TABLES, TIME_AXES, VARIABLE_QUERY_KINDS, type SimVizQuery, type SimVizVariableQuery } from '../types';
+
+function isStringList(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+}
+
+function oneOf(name: string, value: unknown, allowed: readonly string[]): string[] {
+  return value === undefined || allowed.includes(value as string) ? [] : [`unknown ${name} "${String(value)}" (one of ${allowed.join(', ')})`];
+}
+
+function listProblems(query: Partial<Record<string, unknown>>, names: readonly string[]): string[] {
+  return names.filter((name) => !isStringList(query[name])).map((name) => `${name} must be a list of strings`);
+}
+
+/** What is wrong with a saved query's shape; empty when the datasource can run it. */
+export function queryProblems(query: SimVizQuery): string[] {
+  const problems = [
+    ...oneOf('query type', query.queryType, QUERY_TYPES),
+    ...oneOf('time axis', query.timeAxis, TIME_AXES),
+    ...oneOf('stats table', query.statsTable, STATS_TABLES),
+    ...listProblems(query as unknown as Record<string, unknown>, ['simulations', 'variables']),
+  ];
+  if (query.maxDataPoints !== undefined && !(Number.isInteger(query.maxDataPoints) && query.maxDataPoints > 0)) {
+    problems.push('maxDataPoints must be a positive whole number');
+  }
+  return problems;
+}
+
+/** Whether the query has what its type needs: runs (and variables to plot); stats need neither. */
+export function isComplete(query: SimVizQuery): boolean {
+  const type = queryTypeOf(query);
+  if (type === 'stats') {
+    return true;
+  }
+  const needsVariables = type === 'timeseries' || type === 'table';
+  return (query.simulations?.length ?? 0) > 0 && (!needsVariables || (query.variables?.length ?? 0) > 0);
+}
+
+/** What is wrong with a template variable query's shape; empty when the datasource can run it. */
+export function variableQueryProblems(query: SimVizVariableQuery): string[] {
+  return [
+    ...oneOf('variable query kind', query.kind, VARIABLE_QUERY_KINDS),
+    ...oneOf('variable kind', query.variableKind, ['trajectory', 'parameter']),
+    ...listProblems(query as unknown as Record<string, unknown>, ['simulations']),
+  ];
+}
+
+/** Whether the variable query says enough to list anything (an incomplete one lists nothing, while it is being edited). */
+export function isCompleteVariableQuery(query: SimVizVariableQuery): boolean {
+  switch (query.kind) {
+    case 'variables':
+      return (query.simulations ?? []).length > 0;
+    case 'parameterValues':
+      return Boolean(query.parameter);
+    default:
+      return true;
+  }
+}
