@@ -1,10 +1,10 @@
 import './boot';
 
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useLayoutEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes, useSearchParams } from 'react-router-dom';
+import { Route, Router, Routes, useSearchParams, type Navigator } from 'react-router-dom';
 import type { DataQuery, DataSourceApi, DataSourceInstanceSettings } from '@grafana/data';
-import { config, getBackendSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
+import { config, getBackendSrv, locationService, setBackendSrv, setDataSourceSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { GlobalStyles, LoadingPlaceholder, ThemeContext } from '@grafana/ui';
 
 import { HarnessDataSourceSrv } from './dataSourceSrv';
@@ -106,6 +106,22 @@ function queryEditor({ plugin, datasource, params }: Loaded) {
   );
 }
 
+/**
+ * As Grafana routes: react-router driven by locationService's history (history v4, whose listener
+ * signature differs from the v5 one react-router's own routers expect), so plugin code may use
+ * either react-router or locationService.
+ */
+function GrafanaRouter({ children }: { children: React.ReactNode }) {
+  const history = locationService.getHistory();
+  const [location, setLocation] = useState(history.location);
+  useLayoutEffect(() => history.listen((next: typeof history.location) => setLocation(next)), [history]);
+  return (
+    <Router navigator={history as unknown as Navigator} location={location}>
+      {children}
+    </Router>
+  );
+}
+
 function Harness() {
   useEffect(() => {
     window.__harnessReady = true;
@@ -114,7 +130,7 @@ function Harness() {
     <ThemeContext.Provider value={config.theme2}>
       <GlobalStyles />
       <div style={{ padding: 16 }}>
-        <BrowserRouter>
+        <GrafanaRouter>
           <Routes>
             <Route path="/harness-view/query-editor" element={<DatasourceRoute render={queryEditor} />} />
             <Route
@@ -138,7 +154,7 @@ function Harness() {
             <Route path="/plugins/simviz-simulation-app" element={<AppConfigView />} />
             <Route path="*" element={<div>SimViz harness: unknown view</div>} />
           </Routes>
-        </BrowserRouter>
+        </GrafanaRouter>
       </div>
     </ThemeContext.Provider>
   );
