@@ -6,7 +6,7 @@ test('a panel plots a variable picked in the query editor', async ({ panelEditPa
   const datasource = await readProvisionedDataSource({ fileName: 'datasources.yml', name: 'SimViz' });
   await panelEditPage.datasource.set(datasource.name);
   const row = panelEditPage.getQueryEditorRow('A');
-  await row.getByRole('combobox', { name: 'Simulation', exact: true }).fill('BouncingBall_drop_e0p8');
+  await row.getByRole('combobox', { name: 'Simulations', exact: true }).fill('BouncingBall_drop_e0p8');
   await page.getByRole('option', { name: /^BouncingBall_drop_e0p8/ }).click();
   await row.getByRole('combobox', { name: 'Variables', exact: true }).fill('ball.h');
   await page.getByRole('option', { name: /^ball\.h(\s|$)/ }).click();
