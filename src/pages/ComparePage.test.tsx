@@ -37,18 +37,18 @@ describe('ComparePage', () => {
     const ids = await sweepIds();
     renderPage(ids.map((id) => `run=${id}`).join('&'));
     const parameters = screen.getByRole('region', { name: 'Parameters' });
-    const table = await within(parameters).findByTestId('harness-table-frame');
+    const table = await within(parameters).findByTestId('panel-table');
     expect(table).toHaveAttribute('data-rows', '1');
     expect(within(table).getByText('damper.d')).toBeInTheDocument();
     fireEvent.click(within(parameters).getByRole('switch'));
-    await waitFor(() => expect(Number(within(parameters).getByTestId('harness-table-frame').getAttribute('data-rows'))).toBeGreaterThan(1));
+    await waitFor(() => expect(Number(within(parameters).getByTestId('panel-table').getAttribute('data-rows'))).toBeGreaterThan(1));
     expect(within(parameters).getByText('Parameters', { selector: 'figcaption' })).toBeInTheDocument();
   });
 
   it('overlays the chosen variable of every run, named by run', async () => {
     const ids = await sweepIds();
     renderPage([...ids.slice(0, 2).map((id) => `run=${id}`), 'variable=mass.v'].join('&'));
-    const frames = await screen.findAllByTestId('harness-frame');
+    const frames = await screen.findAllByTestId('panel-series');
     expect(frames.map((f) => f.getAttribute('data-name'))).toEqual([
       expect.stringMatching(/^SpringDamper_sweep_d0p5\S* mass\.v$/),
       expect.stringMatching(/^SpringDamper_sweep_d1\S* mass\.v$/),

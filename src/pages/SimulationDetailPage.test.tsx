@@ -47,7 +47,7 @@ describe('SimulationDetailPage', () => {
     const browser = await screen.findByLabelText('Variable browser');
     fireEvent.click(await within(browser).findByRole('button', { name: 'Expand ball' }));
     fireEvent.click(within(browser).getByRole('button', { name: 'Add ball.v' }));
-    const frame = await screen.findByTestId('harness-frame');
+    const frame = await screen.findByTestId('panel-series');
     expect(frame).toHaveAttribute('data-name', 'ball.v');
     expect(Number(frame.getAttribute('data-points'))).toBeGreaterThan(100);
     const explore = new URL(screen.getByRole('link', { name: 'Open in Explore' }).getAttribute('href')!, 'http://grafana');

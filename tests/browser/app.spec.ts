@@ -16,7 +16,7 @@ async function useDatasource(page: Page, uid: string): Promise<void> {
 }
 
 function panelFrames(page: Page) {
-  return page.getByTestId('harness-panel').getByTestId('harness-frame');
+  return page.getByTestId('harness-panel').getByTestId('panel-series');
 }
 
 test('the Simulations page lists every run with its status, and searches, filters and sorts on the proxy', async ({ page, harness, request }) => {
@@ -88,7 +88,7 @@ test('the Compare page lists the parameters that differ and overlays variables o
   await expect(page.getByText('Pick two or more runs to compare them.')).toBeVisible();
   await pickOption(page, 'Simulations', 'SpringDamper_sweep_d4', 'SpringDamper_sweep_d4_20261103_100300');
 
-  const diff = page.getByRole('region', { name: 'Parameters' }).getByTestId('harness-table-frame');
+  const diff = page.getByRole('region', { name: 'Parameters' }).getByTestId('panel-table');
   await expect(diff).toHaveAttribute('data-name', 'Parameters that differ');
   await expect(diff.getByRole('row')).toHaveCount(2);
   await expect(diff.getByRole('row').nth(1)).toContainText('damper.d');

@@ -55,10 +55,10 @@ test('Simulation overview: one panel per chosen variable, parameters, events and
   for (const name of variables) {
     const repeated = panel(page, name);
     await expect(repeated).toHaveAttribute('data-type', 'timeseries');
-    await expect(repeated.getByTestId('dashboard-series')).toHaveCount(1);
-    await expect(repeated.getByTestId('dashboard-series')).toHaveAttribute('data-name', new RegExp(`^${name.replace('.', '\\.')} `));
+    await expect(repeated.getByTestId('panel-series')).toHaveCount(1);
+    await expect(repeated.getByTestId('panel-series')).toHaveAttribute('data-name', new RegExp(`^${name.replace('.', '\\.')} `));
     // The events annotation marks the chart.
-    await expect(repeated.getByTestId('dashboard-chart')).not.toHaveAttribute('data-markers', '0');
+    await expect(repeated.getByTestId('panel-chart')).not.toHaveAttribute('data-markers', '0');
   }
   // Grafana's reduce transformation gives one row per variable with its final value.
   const values = panel(page, 'Values at the end of the range');
@@ -78,7 +78,7 @@ test('Compare runs: variables overlaid per run, the parameters that differ and p
   const panels = await openDashboard(page, 'simviz-compare-runs', { 'var-simulation': runs.map((r) => r.id), 'var-variable': variables });
   await expectEveryPanelWithData(panels);
   for (const name of variables) {
-    const names = await panel(page, name).getByTestId('dashboard-series').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-name')));
+    const names = await panel(page, name).getByTestId('panel-series').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-name')));
     expect(names.sort()).toEqual(runs.map((r) => r.name).sort());
   }
   const differ = panel(page, 'Parameters that differ');
@@ -103,7 +103,7 @@ test('Parameter sweep: the output against time in every run, the parameter per r
   await expectEveryPanelWithData(panels);
 
   const xy = panel(page, 'mass.s against time, one curve per run');
-  const series = xy.getByTestId('dashboard-series');
+  const series = xy.getByTestId('panel-series');
   await expect(series).toHaveCount(runs.length);
   // The numeric time axis spans the whole run whatever the dashboard range: every point of each run.
   const points = await series.evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-points'))));

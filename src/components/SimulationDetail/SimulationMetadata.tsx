@@ -5,7 +5,8 @@ import { Alert, Stack, TagList, TextLink, useStyles2 } from '@grafana/ui';
 
 import type { Simulation } from '../../shared/api';
 import { detailUrl } from '../../api/links';
-import { dateOf, durationOf, folderOf, sizeOf, StatusBadge } from '../SimulationTable/SimulationTable';
+import { bytesText, dateText } from '../../shared/format';
+import { durationOf, folderOf, StatusBadge } from '../SimulationTable/SimulationTable';
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({
@@ -36,11 +37,11 @@ function rows(simulation: Simulation): Array<[string, React.ReactNode]> {
     ['Model', simulation.model],
     ['Experiment', simulation.experiment],
     ['Condition', simulation.condition],
-    ['Run date', dateOf(simulation.runAt)],
+    ['Run date', dateText(simulation.runAt)],
     ['Simulated time', timeSpan(simulation)],
     ['Variables', String(simulation.variableCount)],
-    ['Size', sizeOf(simulation)],
-    ['Modified', dateOf(simulation.modifiedAt)],
+    ['Size', bytesText(simulation.sizeBytes)],
+    ['Modified', dateText(simulation.modifiedAt)],
     ['Description', simulation.description],
     ['Tags', simulation.tags?.length ? <TagList key="tags" tags={simulation.tags} /> : undefined],
     [

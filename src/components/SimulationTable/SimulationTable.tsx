@@ -3,6 +3,7 @@ import { formattedValueToString, getValueFormat } from '@grafana/data';
 import { Badge, InteractiveTable, LinkButton, Stack, Text, TextLink, Tooltip, type Column, type FetchDataFunc } from '@grafana/ui';
 
 import type { Simulation, SimulationSortKey } from '../../shared/api';
+import { bytesText, dateText } from '../../shared/format';
 import { detailUrl, exploreUrl, overviewUrl, simulationRange } from '../../api/links';
 
 export interface SortOrder {
@@ -17,7 +18,6 @@ interface Props {
   onSortChange: (order: SortOrder | undefined) => void;
 }
 
-const formatBytes = getValueFormat('bytes');
 const formatSeconds = getValueFormat('s');
 
 /** Which proxy sort key each sortable column uses. */
@@ -39,15 +39,6 @@ export function durationOf(simulation: Pick<Simulation, 'startTime' | 'stopTime'
     return '';
   }
   return formattedValueToString(formatSeconds(simulation.stopTime - simulation.startTime));
-}
-
-export function sizeOf(simulation: Pick<Simulation, 'sizeBytes'>): string {
-  return formattedValueToString(formatBytes(simulation.sizeBytes));
-}
-
-/** `2026-11-01 09:00:00` from ISO 8601; `length` 16 drops the seconds. */
-export function dateOf(iso: string | null | undefined, length = 19): string {
-  return iso ? iso.replace('T', ' ').slice(0, length) : '';
 }
 
 function NoWrap({ text }: { text: string }) {
@@ -117,10 +108,10 @@ function columns(datasourceUid: string): Array<Column<Simulation>> {
     },
     { id: 'folder', header: 'Folder', sortType: 'string', cell: ({ row: { original } }) => folderOf(original) },
     { id: 'model', header: 'Model', sortType: 'string', cell: ({ row: { original } }) => original.model ?? '' },
-    { id: 'runAt', header: 'Run date', sortType: 'string', cell: ({ row: { original } }) => <NoWrap text={dateOf(original.runAt, 16)} /> },
+    { id: 'runAt', header: 'Run date', sortType: 'string', cell: ({ row: { original } }) => <NoWrap text={dateText(original.runAt, 16)} /> },
     { id: 'duration', header: 'Duration', sortType: 'number', cell: ({ row: { original } }) => durationOf(original) },
     { id: 'variableCount', header: 'Variables' },
-    { id: 'sizeBytes', header: 'Size', sortType: 'number', cell: ({ row: { original } }) => <NoWrap text={sizeOf(original)} /> },
+    { id: 'sizeBytes', header: 'Size', sortType: 'number', cell: ({ row: { original } }) => <NoWrap text={bytesText(original.sizeBytes)} /> },
     { id: 'status', header: 'Status', cell: ({ row: { original } }) => <StatusBadge simulation={original} /> },
     { id: 'actions', header: '', disableGrow: true, cell: ({ row: { original } }) => <RowActions simulation={original} datasourceUid={datasourceUid} /> },
   ];

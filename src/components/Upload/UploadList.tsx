@@ -1,12 +1,11 @@
 import React from 'react';
-import { formattedValueToString, getValueFormat, type GrafanaTheme2 } from '@grafana/data';
+import type { GrafanaTheme2 } from '@grafana/data';
 import { css } from '@emotion/css';
 import { Icon, IconButton, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 
+import { bytesText } from '../../shared/format';
 import { detailUrl } from '../../api/links';
 import type { UploadEntry, UploadState } from '../../hooks/useUploadQueue';
-
-const formatBytes = getValueFormat('bytes');
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
@@ -18,10 +17,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   track: css({ height: 6, background: theme.colors.background.secondary, borderRadius: 3, overflow: 'hidden', marginTop: theme.spacing(0.5) }),
   bar: css({ height: '100%', background: theme.colors.primary.main, transition: 'width 0.2s' }),
 });
-
-function bytes(count: number): string {
-  return formattedValueToString(formatBytes(count));
-}
 
 function percentOf(state: UploadState): number {
   if (state.phase === 'done') {
@@ -37,7 +32,7 @@ function Verdict({ state }: { state: UploadState }) {
     case 'uploading':
       return (
         <Text color="secondary">
-          {state.loaded >= state.total ? 'checking the file on the proxy…' : `${bytes(state.loaded)} of ${bytes(state.total)}`}
+          {state.loaded >= state.total ? 'checking the file on the proxy…' : `${bytesText(state.loaded)} of ${bytesText(state.total)}`}
         </Text>
       );
     case 'done':
@@ -67,7 +62,7 @@ function UploadItem({ entry, onRemove }: { entry: UploadEntry; onRemove: (id: nu
   return (
     <li className={styles.item} data-testid="simviz-upload-item" data-phase={entry.state.phase} aria-label={entry.file.name}>
       <Stack direction="row" justifyContent="space-between" alignItems="center">
-        <Text weight="medium">{`${entry.file.name} (${bytes(entry.file.size)})`}</Text>
+        <Text weight="medium">{`${entry.file.name} (${bytesText(entry.file.size)})`}</Text>
         <IconButton
           name={active ? 'times' : 'trash-alt'}
           tooltip={active ? 'Cancel the upload' : 'Remove from the list'}

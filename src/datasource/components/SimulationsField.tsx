@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 import { InlineField, MultiCombobox, type ComboboxOption } from '@grafana/ui';
 
 import type { Simulation } from '../../shared/api';
+import { dateText } from '../../shared/format';
 import type { ProxyClient } from '../../shared/proxyClient';
 
 interface Props {
@@ -12,17 +13,13 @@ interface Props {
 
 const SEARCH_LIMIT = 100;
 
-function runDate(simulation: Simulation): string | undefined {
-  return simulation.runAt ? simulation.runAt.slice(0, 16).replace('T', ' ') : undefined;
-}
-
 /** An entry shows folder, model, run date and status; unreadable runs are listed but cannot be picked. */
 export function simulationOption(simulation: Simulation): ComboboxOption<string> {
   const folder = simulation.folder || simulation.root;
   if (simulation.status === 'error') {
     return { value: simulation.id, label: simulation.name, description: `${folder} · cannot be read: ${simulation.error ?? ''}`, infoOption: true };
   }
-  const details = [folder, simulation.model, runDate(simulation), `${simulation.variableCount} variables`];
+  const details = [folder, simulation.model, dateText(simulation.runAt, 16), `${simulation.variableCount} variables`];
   if (simulation.status === 'writing') {
     details.push('still being written');
   }

@@ -27,7 +27,7 @@ function xFieldOf(frame: DataFrame): Field | undefined {
   return frame.fields.find((f) => f.type === FieldType.time) ?? frame.fields.find((f) => f.type === FieldType.number && f.name === 'time' && f.config.unit === 's');
 }
 
-function seriesOf(frames: DataFrame[]): Series[] {
+export function seriesOf(frames: DataFrame[]): Series[] {
   return frames.flatMap((frame) => {
     const x = xFieldOf(frame);
     if (!x) {
@@ -59,14 +59,14 @@ function formatX(value: number, isTime: boolean): string {
   return isTime ? new Date(value).toISOString().replace('T', ' ').replace('Z', ' UTC') : `${formatNumber(value)} s`;
 }
 
-function Chart({ series, markers, isTime }: { series: Series[]; markers: Marker[]; isTime: boolean }) {
+export function Chart({ series, markers, isTime }: { series: Series[]; markers: Marker[]; isTime: boolean }) {
   const [x0, x1] = extent(series.flatMap((s) => s.points.map((p) => p[0])));
   const [y0, y1] = extent(series.flatMap((s) => s.points.map((p) => p[1])));
   const sx = (x: number) => (x1 > x0 ? ((x - x0) / (x1 - x0)) * CHART.width : 0);
   const sy = (y: number) => (y1 > y0 ? CHART.height - ((y - y0) / (y1 - y0)) * CHART.height : CHART.height / 2);
   const shown = isTime ? markers.filter((m) => m.time >= x0 && m.time <= x1) : [];
   return (
-    <div data-testid="dashboard-chart" data-series={series.length} data-markers={shown.length}>
+    <div data-testid="panel-chart" data-series={series.length} data-markers={shown.length}>
       <div style={{ fontSize: 11, opacity: 0.7 }}>
         {formatY(y1, series[0]?.unit)} … {formatY(y0, series[0]?.unit)}
       </div>
@@ -84,7 +84,7 @@ function Chart({ series, markers, isTime }: { series: Series[]; markers: Marker[
       </div>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, fontSize: 12 }}>
         {series.map((s, i) => (
-          <span key={i} data-testid="dashboard-series" data-name={s.name} data-points={s.points.length}>
+          <span key={i} data-testid="panel-series" data-name={s.name} data-unit={s.unit} data-points={s.points.length}>
             <span style={{ display: 'inline-block', width: 14, height: 3, background: COLORS[i % COLORS.length], verticalAlign: 'middle', marginRight: 4 }} />
             {s.name}
           </span>
@@ -94,11 +94,11 @@ function Chart({ series, markers, isTime }: { series: Series[]; markers: Marker[
   );
 }
 
-function TableFrame({ frame, defaults }: { frame: DataFrame; defaults: FieldConfig }) {
+export function TableFrame({ frame, defaults }: { frame: DataFrame; defaults: FieldConfig }) {
   const rows = Math.min(frame.length, TABLE_ROWS);
   return (
     <div style={{ overflowX: 'auto' }}>
-      <table data-testid="dashboard-table" data-rows={frame.length} style={{ fontSize: 12, borderCollapse: 'collapse', width: '100%' }}>
+      <table data-testid="panel-table" data-name={frame.name ?? ''} data-rows={frame.length} style={{ fontSize: 12, borderCollapse: 'collapse', width: '100%' }}>
         <thead>
           <tr>
             {frame.fields.map((field, i) => (
