@@ -16,8 +16,14 @@ export function m4Plan(firstTime: number, lastTime: number, maxPoints: number): 
   return { t0: firstTime, span: lastTime - firstTime, buckets: Math.max(1, Math.floor(maxPoints / 4)) };
 }
 
+/** End time (exclusive) of bucket `b`; the last bucket, and a range without extent, take the rest. */
+export function bucketEnd(plan: M4Plan, b: number): number {
+  const { t0, span, buckets } = plan;
+  return b === buckets - 1 || !(span > 0) ? Infinity : t0 + ((b + 1) * span) / buckets;
+}
+
 /** Kept points of one series, appended in index order. */
-class PointList {
+export class PointList {
   time: number[] = [];
   values: number[] = [];
   private lastIndex = -1;
@@ -49,6 +55,7 @@ export class M4Stream {
   private readonly maxIndex: Float64Array;
   private readonly maxTime: Float64Array;
   private readonly out: PointList[];
+  private readonly picks = new FourPicks();
 
   constructor(
     private readonly plan: M4Plan,
@@ -64,13 +71,7 @@ export class M4Stream {
     this.maxIndex = column();
     this.maxTime = column();
     this.out = Array.from({ length: series }, () => new PointList());
-    this.threshold = this.thresholdOf(0);
-  }
-
-  /** End time (exclusive) of bucket `b`; the last bucket, and a range without extent, take the rest. */
-  private thresholdOf(b: number): number {
-    const { t0, span, buckets } = this.plan;
-    return b === buckets - 1 || !(span > 0) ? Infinity : t0 + ((b + 1) * span) / buckets;
+    this.threshold = bucketEnd(plan, 0);
   }
 
   /** Rows `[0, count)` of a chunk: `time[r]` and `values[k][r]` belong to sample `base + r`. */
@@ -82,7 +83,7 @@ export class M4Stream {
       }
       while (time[r] >= this.threshold) {
         this.bucket++;
-        this.threshold = this.thresholdOf(this.bucket);
+        this.threshold = bucketEnd(this.plan, this.bucket);
       }
       if (!this.open) {
         this.openBucket(time, values, r, base);
@@ -163,34 +164,44 @@ export class M4Stream {
    */
   private closeBucket(): void {
     this.open = false;
-    const { pickIndex, pickTime, pickValue } = this;
+    const { picks } = this;
     for (let k = 0; k < this.series; k++) {
-      this.setPick(0, this.startIndex, this.startTime, this.firstValue[k]);
-      this.setPick(1, this.minIndex[k], this.minTime[k], this.minValue[k]);
-      this.setPick(2, this.maxIndex[k], this.maxTime[k], this.maxValue[k]);
-      this.setPick(3, this.lastIndex, this.lastTime, this.lastValue[k]);
-      this.sortPicks();
-      for (let p = 0; p < 4; p++) {
-        if (pickIndex[p] >= 0) {
-          this.out[k].push(pickIndex[p], pickTime[p], pickValue[p]);
-        }
-      }
+      picks.set(0, this.startIndex, this.startTime, this.firstValue[k]);
+      picks.set(1, this.minIndex[k], this.minTime[k], this.minValue[k]);
+      picks.set(2, this.maxIndex[k], this.maxTime[k], this.maxValue[k]);
+      picks.set(3, this.lastIndex, this.lastTime, this.lastValue[k]);
+      picks.emitTo(this.out[k]);
     }
   }
+}
 
-  // Four candidate points per bucket and series, sorted in place: no garbage per bucket.
+/**
+ * The four candidate points of one bucket and series (first, minimum, maximum, last), emitted in
+ * index order without repeats. Sorted in place: no garbage per bucket. An index of -1 (no such
+ * point) is left out.
+ */
+export class FourPicks {
   private readonly pickIndex = new Float64Array(4);
   private readonly pickTime = new Float64Array(4);
   private readonly pickValue = new Float64Array(4);
 
-  private setPick(p: number, index: number, time: number, value: number): void {
+  set(p: number, index: number, time: number, value: number): void {
     this.pickIndex[p] = index;
     this.pickTime[p] = time;
     this.pickValue[p] = value;
   }
 
+  emitTo(list: PointList): void {
+    this.sort();
+    for (let p = 0; p < 4; p++) {
+      if (this.pickIndex[p] >= 0) {
+        list.push(this.pickIndex[p], this.pickTime[p], this.pickValue[p]);
+      }
+    }
+  }
+
   /** Insertion sort of the four picks by index (invalid ones, -1, come first). */
-  private sortPicks(): void {
+  private sort(): void {
     const { pickIndex, pickTime, pickValue } = this;
     for (let i = 1; i < 4; i++) {
       const index = pickIndex[i];

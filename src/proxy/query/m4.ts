@@ -28,10 +28,10 @@ export function m4Indices(time: ArrayLike<number>, values: ArrayLike<number>, ma
   return out.slice(0, count);
 }
 
-/** First index at or after `from` whose time is >= t. */
-function firstAtOrAfter(time: ArrayLike<number>, t: number, from: number): number {
+/** First index in `[from, end)` whose time is >= t (`end` when none is); time must not decrease. */
+export function firstAtOrAfter(time: ArrayLike<number>, t: number, from: number, end = time.length): number {
   let lo = from;
-  let hi = time.length;
+  let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (time[mid] < t) {

@@ -2,7 +2,7 @@
  * The streamed, downsampled read (large binTrans files) must answer exactly what whole columns
  * downsampled by m4Indices answer: first reads from the file, later reads from the layout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -53,6 +53,9 @@ const REQUESTS = [
   { variables: ['spiky', 'k'], maxDataPoints: 7, from: 9.99, to: 10 },
   { variables: ['wave'], maxDataPoints: 50_000 },
   { variables: ['wave', 'k'], maxDataPoints: 100, from: 500, to: 600 },
+  // Buckets wide enough that the layout answers from block summaries (decoder/mat4/summarized.ts).
+  { variables: ['wave', 'spiky', 'minusWave'], maxDataPoints: 40 },
+  { variables: ['minusWave', 'spiky'], maxDataPoints: 60, from: 33.3, to: 170 },
 ];
 
 async function answers(decoded: ResultFile) {
@@ -79,6 +82,13 @@ describe('streamed downsampled reads', () => {
     // The streamed path did answer (not a fallback to whole columns).
     const streamed = await withLayout.readSampled!([withLayout.findVariable('wave')!], 400);
     expect(streamed?.pointsInRange).toBe(STEPS);
+    // A layout truncated under the proxy: the same answers (from the file), then a rebuilt layout.
+    const [layoutFile] = await readdir(path.join(cacheDir, 'columns'));
+    const layoutPath = path.join(cacheDir, 'columns', layoutFile);
+    await truncate(layoutPath, (await stat(layoutPath)).size - 100);
+    expect(await answers(withLayout)).toEqual(reference);
+    expect(await (withLayout as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);
+    expect(await answers(withLayout)).toEqual(reference);
     const firstRead = await (await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0 })).readSampled!([withLayout.findVariable('wave')!], 400, 3, 90);
     expect(firstRead?.series[0].time.length).toBeGreaterThan(0);
   });

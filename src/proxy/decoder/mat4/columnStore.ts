@@ -3,8 +3,10 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { PacedReader } from '../../util/paced-read';
+import type { Arena } from '../../util/scratch';
 import { fillAt, fillAtSync } from '../../util/read-at';
 import type { FileSource } from '../file-source';
+import { blockCount, summarizeColumn, summaryBytesPerSignal, summarySpans } from './blockSummary';
 import { elementGetter } from './elements';
 import type { DataMatrix } from './matrix';
 import { ElementType, elementSize } from './records';
@@ -16,12 +18,24 @@ import { ElementType, elementSize } from './records';
  * the background, out of core with a bounded buffer) a variable costs one small positioned read.
  *
  * The store keeps the file's precision (float32 stays float32); other element types become float64.
+ * After the columns come each signal's block summaries (blockSummary.ts), from `summariesAt` on.
  */
 export interface ColumnStoreLayout {
   file: string;
   signals: number;
   samples: number;
   storeType: ElementType.Float32 | ElementType.Float64;
+  summariesAt: number;
+}
+
+export function columnStoreLayout(matrix: DataMatrix, file: string): ColumnStoreLayout {
+  const storeType = storeTypeFor(matrix);
+  return { file, signals: matrix.signals, samples: matrix.samples, storeType, summariesAt: matrix.signals * matrix.samples * elementSize(storeType) };
+}
+
+/** The size of a complete store: a cached file of another size is from another version, or half written. */
+export function columnStoreBytes(layout: ColumnStoreLayout): number {
+  return layout.summariesAt + layout.signals * summaryBytesPerSignal(layout.samples, layout.storeType);
 }
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -57,7 +71,7 @@ function decodeRows(bytes: Uint8Array, matrix: DataMatrix, storeType: ColumnStor
   return out;
 }
 
-async function writeAll(handle: FileHandle, data: StoreArray, position: number): Promise<void> {
+async function writeAll(handle: FileHandle, data: StoreArray | Uint8Array, position: number): Promise<void> {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   let done = 0;
   while (done < bytes.byteLength) {
@@ -66,8 +80,14 @@ async function writeAll(handle: FileHandle, data: StoreArray, position: number):
   }
 }
 
-/** A store shorter than its layout says (removed or truncated while in use). */
-const storeEnded = (position: number) => new Error(`column store ended early at byte ${position}`);
+/** A store shorter than its layout says (truncated while in use): like a deleted one, it is rebuilt. */
+export class ColumnStoreEnded extends Error {
+  constructor(position: number) {
+    super(`column store ended early at byte ${position}`);
+  }
+}
+
+const storeEnded = (position: number) => new ColumnStoreEnded(position);
 
 function readAll(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
   return fillAt(handle.fd, into, position, storeEnded);
@@ -120,6 +140,8 @@ async function gatherColumns(
   const group = Math.max(1, Math.min(signals, Math.floor(budgetBytes / Math.max(samples * storeBytes, 1))));
   const columns = newStoreArray(storeType, group * samples);
   const segment = new Uint8Array(group * blockRows * storeBytes);
+  const extremes = newStoreArray(storeType, 2 * blockCount(samples));
+  const positions = new Uint8Array(2 * blockCount(samples));
   for (let s0 = 0; s0 < signals; s0 += group) {
     const count = Math.min(group, signals - s0);
     for (let first = 0; first < samples; first += blockRows) {
@@ -133,6 +155,12 @@ async function gatherColumns(
       }
     }
     await writeAll(out, columns.subarray(0, count * samples), s0 * samples * storeBytes);
+    for (let k = 0; k < count; k++) {
+      summarizeColumn(columns.subarray(k * samples, (k + 1) * samples), extremes, positions);
+      const spans = summarySpans(s0 + k, samples, storeType, 0, blockCount(samples));
+      await writeAll(out, extremes, layout.summariesAt + spans.extremesAt);
+      await writeAll(out, positions, layout.summariesAt + spans.positionsAt);
+    }
   }
 }
 
@@ -146,7 +174,7 @@ export async function buildColumnStore(
   target: string,
   budgetBytes = 32 * 1024 * 1024
 ): Promise<ColumnStoreLayout> {
-  const layout: ColumnStoreLayout = { file: target, signals: matrix.signals, samples: matrix.samples, storeType: storeTypeFor(matrix) };
+  const layout = columnStoreLayout(matrix, target);
   await mkdir(path.dirname(target), { recursive: true });
   const partial = `${target}.${process.pid}.partial`;
   const blockedPath = `${target}.${process.pid}.blocked`;
@@ -278,6 +306,33 @@ export async function forEachStoreChunk(
         visit(k, widened, count, at);
       }
     }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The block summaries `[firstBlock, endBlock)` of the given signals (see blockSummary.ts), in arrays from `arena`. */
+export async function readStoreSummaries(
+  layout: ColumnStoreLayout,
+  signals: readonly number[],
+  firstBlock: number,
+  endBlock: number,
+  arena: Arena
+): Promise<Array<{ extremes: StoreArray; positions: Uint8Array }>> {
+  const blocks = Math.max(0, endBlock - firstBlock);
+  const handle = await open(layout.file, 'r');
+  try {
+    const reader = new PacedReader(handle.fd, storeEnded);
+    const summaries: Array<{ extremes: StoreArray; positions: Uint8Array }> = [];
+    for (const signal of signals) {
+      const spans = summarySpans(signal, layout.samples, layout.storeType, firstBlock, firstBlock + blocks);
+      const extremes = layout.storeType === ElementType.Float32 ? arena.float32(2 * blocks) : arena.float64(2 * blocks);
+      const positions = arena.bytes(2 * blocks);
+      await reader.fill(new Uint8Array(extremes.buffer, extremes.byteOffset, extremes.byteLength), layout.summariesAt + spans.extremesAt);
+      await reader.fill(positions, layout.summariesAt + spans.positionsAt);
+      summaries.push({ extremes, positions });
+    }
+    return summaries;
   } finally {
     await handle.close();
   }

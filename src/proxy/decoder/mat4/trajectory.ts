@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { clipRange, clipRangeAt } from '../clip';
+import { clipRange, clipRangeAt, type SampleRange } from '../clip';
 import { parseDescription } from '../description';
 import { DecodeError } from '../errors';
 import { FileSource, withFile } from '../file-source';
 import { VariableIndex } from '../names';
 import type { DecodeOptions, RangeRead, ResultFile, SampledRead, VariableInfo } from '../types';
-import { buildColumnStore, readStoreColumns, storeTypeFor, type ColumnStoreLayout } from './columnStore';
+import { ColumnStoreEnded, buildColumnStore, columnStoreBytes, columnStoreLayout, readStoreColumns, readStoreSummaries, type ColumnStoreLayout } from './columnStore';
 import { decodeNumbers } from './elements';
 import { readSignals, type DataMatrix } from './matrix';
 import { memoizeColumns, memoizedColumns, readStats } from './memo';
-import { sampleRows, sampleStore } from './sampled';
+import { sampleRows, sampleStore, type SampledSeries } from './sampled';
+import { planSummarized, sampleSummarized, summariesPayOff, summarizedScratchBytes } from './summarized';
+import { scratchPool } from '../../util/scratch';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
 import { decodeTextMatrix } from './text';
 
@@ -74,6 +76,8 @@ export class Mat4TrajectoryFile implements ResultFile {
   private readonly index: VariableIndex<VariableInfo>;
   private time: Float64Array | undefined;
   private timeLoading: Promise<Float64Array> | undefined;
+  /** Whether the time vector never decreases and has no NaN (block summaries need bucket edges by binary search). */
+  private timeOrdered: boolean | undefined;
   private store: ColumnStoreLayout | undefined;
   private storeBuild: Promise<void> | undefined;
   private options: DecodeOptions = {};
@@ -219,13 +223,42 @@ export class Mat4TrajectoryFile implements ResultFile {
     const store = this.store;
     readStats[store ? 'layoutReads' : 'fileReads']++;
     const series = store
-      ? await sampleStore(store, time, wanted, range, maxPoints).catch((error: unknown) => this.dropLayout(error))
+      ? await this.sampleLayout(store, time, wanted, range, maxPoints).catch((error: unknown) => this.dropLayout(error))
       : await withFile(this.path, this.displayName, (source) => sampleRows(source, this.data2, wanted, range, [ends[0], ends[1]], maxPoints));
     if (!series) {
       // The layout went away under us (cache limit): fall back to the whole-column path.
       return undefined;
     }
     return { pointsInRange: count, ends, series };
+  }
+
+  /** From the block summaries where they read less than the stored columns, else from the columns. */
+  private async sampleLayout(store: ColumnStoreLayout, time: Float64Array, wanted: Location[], range: SampleRange, maxPoints: number): Promise<SampledSeries> {
+    this.timeOrdered ??= isOrdered(time);
+    if (this.timeOrdered) {
+      const rowBytes = this.data2.signals * elementSize(this.data2.elementType);
+      const plan = planSummarized(time, range, maxPoints, this.data2.samples, rowBytes);
+      if (summariesPayOff(plan, range, wanted.length, this.data2, elementSize(store.storeType))) {
+        const arena = scratchPool.arena(summarizedScratchBytes(plan, wanted.length, rowBytes, elementSize(store.storeType)));
+        try {
+          const summaries = await readStoreSummaries(store, wanted.map((w) => w.signal), plan.firstBlock, plan.endBlock, arena);
+          const series = await withFile(this.path, this.displayName, async (source): Promise<SampledSeries | undefined> =>
+            // Edge rows come from the result file itself: only from the version the layout was built from.
+            this.isSameVersion(source) ? sampleSummarized(source.pacedReader(), this.data2, time, wanted, plan, summaries, arena) : undefined
+          );
+          if (series) {
+            return series;
+          }
+        } finally {
+          arena.release();
+        }
+      }
+    }
+    return sampleStore(store, time, wanted, range, maxPoints);
+  }
+
+  private isSameVersion(source: FileSource): boolean {
+    return source.size === this.sizeBytes && source.modifiedMs === this.modifiedMs;
   }
 
   private worthStreaming(count: number, series: number, maxPoints: number): boolean {
@@ -328,7 +361,7 @@ export class Mat4TrajectoryFile implements ResultFile {
    * even in use); the next read goes to the file and builds it again. Other errors propagate.
    */
   private dropLayout(error: unknown): undefined {
-    if (!isMissingFile(error)) {
+    if (!isLostLayout(error)) {
       throw error;
     }
     this.store = undefined;
@@ -344,12 +377,12 @@ export class Mat4TrajectoryFile implements ResultFile {
     }
     const key = createHash('sha256').update(`${this.path}\0${this.sizeBytes}\0${this.modifiedMs}`).digest('hex').slice(0, 32);
     const target = path.join(cacheDir, 'columns', `${key}.cols`);
-    const expectedBytes = this.data2.signals * this.data2.samples * elementSize(storeTypeFor(this.data2));
+    const layout = columnStoreLayout(this.data2, target);
     this.storeBuild = enqueueLayoutBuild(async () => {
       const existing = await stat(target).catch(() => undefined);
       this.store =
-        existing?.size === expectedBytes
-          ? { file: target, signals: this.data2.signals, samples: this.data2.samples, storeType: storeTypeFor(this.data2) }
+        existing?.size === columnStoreBytes(layout)
+          ? layout
           : await withFile(this.path, this.displayName, (source) => buildColumnStore(source, this.data2, target));
     }).catch(() => {
       // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
@@ -395,8 +428,18 @@ function uniqueTrajectorySignals(locations: readonly Location[]): number[] {
   return [...new Set(locations.filter((l) => l.matrix === 'data_2').map((l) => l.signal))];
 }
 
-function isMissingFile(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+function isOrdered(time: Float64Array): boolean {
+  for (let i = 1; i < time.length; i++) {
+    if (!(time[i] >= time[i - 1])) {
+      return false;
+    }
+  }
+  return time.length === 0 || time[0] === time[0];
+}
+
+/** A layout deleted (cache limit, an operator) or truncated under us. */
+function isLostLayout(error: unknown): boolean {
+  return error instanceof ColumnStoreEnded || (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT');
 }
 
 function negated(values: Float64Array): Float64Array {
