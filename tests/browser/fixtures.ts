@@ -41,6 +41,12 @@ export const test = base.extend<HarnessFixtures>({
         harness.problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
       }
     });
+    page.on('request', (req) => {
+      // Nor may the page ever hold it to send: the key is added behind the datasource route.
+      if (Object.values(req.headers()).some((value) => value.includes(HARNESS_API_KEY) || value.includes(HARNESS_WRITE_KEY)) || req.url().includes(HARNESS_API_KEY)) {
+        harness.problems.push(`the page sent an API key: ${req.method()} ${req.url()}`);
+      }
+    });
     page.on('response', async (response) => {
       if (response.status() >= 400 && !allowedFailures.some((pattern) => pattern.test(response.url()))) {
         harness.problems.push(`HTTP ${response.status()} ${response.url()}`);

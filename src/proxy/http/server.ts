@@ -11,6 +11,7 @@ import { installAuth } from './auth';
 import { installCors } from './cors';
 import { installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
+import { installSecurityHeaders } from './security-headers';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { openApiOptions, openApiRoute } from './routes/openapi';
@@ -55,8 +56,10 @@ export function buildServer(options: ServerOptions): App {
 
   installErrorHandlers(app);
   app.addHook('onRequest', async (_request, reply) => trackRequest(reply.raw));
+  installSecurityHeaders(app, { tls: options.tls !== undefined, crossOrigin: (options.corsOrigins ?? []).length > 0 });
   // CORS first: preflights carry no key, and 401s need CORS headers for the page to read them.
   installCors(app, options.corsOrigins ?? []);
+  // After them: 401s carry the security and CORS headers (security-headers.test.ts).
   installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected });
   installMetrics(app, metrics);
   // The OpenAPI document is generated from the route schemas, so it is registered before them.

@@ -57,6 +57,8 @@ describe('HTTPS', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok' });
     expect(answer.peerFingerprint256).toBe(first.fingerprint256);
+    // Served over HTTPS, browsers are told to keep to it.
+    expect(answer.headers['strict-transport-security']).toBe('max-age=15552000');
   });
 
   it('refuses plain HTTP on the same port', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { m4Indices } from './m4';
-import { M4Stream, m4Plan } from './m4-stream';
+import { M4Stream, columnChunk, m4Plan } from './m4-stream';
 
 /** Non-decreasing times with repeats (events), and values with NaN and infinities mixed in. */
 const series = fc
@@ -30,7 +30,7 @@ describe('streaming M4', () => {
         let base = 0;
         for (let c = 0; base < time.length; c++) {
           const size = Math.min(chunks[c % chunks.length], time.length - base);
-          stream.feed(time.slice(base, base + size), columns.map((column) => column.slice(base, base + size)), size, base);
+          stream.feed(columnChunk(time.slice(base, base + size), columns.map((column) => column.slice(base, base + size))), size, base);
           base += size;
         }
         stream.finish().forEach((kept, k) => {
@@ -40,6 +40,32 @@ describe('streaming M4', () => {
         });
       }),
       { numRuns: 600 }
+    );
+  });
+
+  it('keeps the same points from rows scanned in place (strided, with negated series)', () => {
+    fc.assert(
+      fc.property(series, ({ time, columns, maxPoints, chunks }) => {
+        fc.pre(time.length > maxPoints);
+        // Rows of [junk, value, time, junk]: the value column is read once as stored and once negated.
+        const stride = 4;
+        const rows = new Float64Array(time.length * stride);
+        time.forEach((t, i) => rows.set([NaN, columns[0][i], t, -1], i * stride));
+        const stream = new M4Stream(m4Plan(time[0], time[time.length - 1], maxPoints), 2);
+        let base = 0;
+        for (let c = 0; base < time.length; c++) {
+          const size = Math.min(chunks[c % chunks.length], time.length - base);
+          const view = rows.subarray(base * stride, (base + size) * stride);
+          stream.feed({ time: view, timeAt: 2, values: [view, view], valueAt: Int32Array.of(1, 1), signs: Float64Array.of(1, -1), stride }, size, base);
+          base += size;
+        }
+        stream.finish().forEach((kept, k) => {
+          const indices = Array.from(m4Indices(time, columns[k], maxPoints));
+          expect(Array.from(kept.time)).toEqual(indices.map((i) => time[i]));
+          expect(Array.from(kept.values)).toEqual(indices.map((i) => columns[k][i]));
+        });
+      }),
+      { numRuns: 300 }
     );
   });
 });

@@ -37,6 +37,26 @@ export class PointList {
   }
 }
 
+/**
+ * One chunk of samples as strided views, so that rows of a binTrans file can be scanned where they
+ * were read, without gathering columns first: row r's time is `time[timeAt + r * stride]`, and
+ * series k's value is `signs[k] * values[k][valueAt[k] + r * stride]` (a sign of -1 for negated
+ * aliases).
+ */
+export interface ChunkRows {
+  time: Float64Array | Float32Array;
+  timeAt: number;
+  values: ReadonlyArray<Float64Array | Float32Array>;
+  valueAt: Int32Array;
+  signs: Float64Array;
+  stride: number;
+}
+
+/** Separate columns as a chunk: `time[r]` and `values[k][r]`, none negated. */
+export function columnChunk(time: Float64Array, values: readonly Float64Array[]): ChunkRows {
+  return { time, timeAt: 0, values, valueAt: new Int32Array(values.length), signs: new Float64Array(values.length).fill(1), stride: 1 };
+}
+
 export class M4Stream {
   private bucket = 0;
   private threshold: number;
@@ -74,25 +94,26 @@ export class M4Stream {
     this.threshold = bucketEnd(plan, 0);
   }
 
-  /** Rows `[0, count)` of a chunk: `time[r]` and `values[k][r]` belong to sample `base + r`. */
-  feed(time: Float64Array, values: readonly Float64Array[], count: number, base: number): void {
+  /** Rows `[0, count)` of a chunk (see ChunkRows); row r is sample `base + r`. */
+  feed(rows: ChunkRows, count: number, base: number): void {
+    const { time, timeAt, stride } = rows;
     let r = 0;
     while (r < count) {
-      if (this.open && time[r] >= this.threshold) {
+      if (this.open && time[timeAt + r * stride] >= this.threshold) {
         this.closeBucket();
       }
-      while (time[r] >= this.threshold) {
+      while (time[timeAt + r * stride] >= this.threshold) {
         this.bucket++;
         this.threshold = bucketEnd(this.plan, this.bucket);
       }
       if (!this.open) {
-        this.openBucket(time, values, r, base);
+        this.openBucket(rows, r, base);
       }
       let end = r;
-      while (end < count && !(time[end] >= this.threshold)) {
+      while (end < count && !(time[timeAt + end * stride] >= this.threshold)) {
         end++;
       }
-      this.scan(time, values, r, end, base);
+      this.scan(rows, r, end, base);
       r = end;
     }
   }
@@ -105,12 +126,12 @@ export class M4Stream {
     return this.out.map((list) => ({ time: Float64Array.from(list.time), values: Float64Array.from(list.values) }));
   }
 
-  private openBucket(time: Float64Array, values: readonly Float64Array[], r: number, base: number): void {
+  private openBucket({ time, timeAt, values, valueAt, signs, stride }: ChunkRows, r: number, base: number): void {
     this.open = true;
     this.startIndex = base + r;
-    this.startTime = time[r];
+    this.startTime = time[timeAt + r * stride];
     for (let k = 0; k < this.series; k++) {
-      this.firstValue[k] = values[k][r];
+      this.firstValue[k] = signs[k] * values[k][valueAt[k] + r * stride];
       this.minValue[k] = Infinity;
       this.maxValue[k] = -Infinity;
       this.minIndex[k] = -1;
@@ -119,18 +140,21 @@ export class M4Stream {
   }
 
   /** Rows `[r, end)` all belong to the open bucket. Positions are kept in locals: new extremes are frequent in smooth signals. */
-  private scan(time: Float64Array, values: readonly Float64Array[], r: number, end: number, base: number): void {
+  private scan({ time, timeAt, values, valueAt, signs, stride }: ChunkRows, r: number, end: number, base: number): void {
     if (end <= r) {
       return;
     }
     for (let k = 0; k < this.series; k++) {
       const column = values[k];
+      const at = valueAt[k];
+      const sign = signs[k];
       let minValue = this.minValue[k];
       let maxValue = this.maxValue[k];
       let minAt = -1;
       let maxAt = -1;
       for (let i = r; i < end; i++) {
-        const v = column[i];
+        // Times ±1 is exact (and turns 0 into -0 as negation does).
+        const v = sign * column[at + i * stride];
         if (v < minValue) {
           minValue = v;
           minAt = i;
@@ -143,17 +167,17 @@ export class M4Stream {
       if (minAt >= 0) {
         this.minValue[k] = minValue;
         this.minIndex[k] = base + minAt;
-        this.minTime[k] = time[minAt];
+        this.minTime[k] = time[timeAt + minAt * stride];
       }
       if (maxAt >= 0) {
         this.maxValue[k] = maxValue;
         this.maxIndex[k] = base + maxAt;
-        this.maxTime[k] = time[maxAt];
+        this.maxTime[k] = time[timeAt + maxAt * stride];
       }
-      this.lastValue[k] = column[end - 1];
+      this.lastValue[k] = sign * column[at + (end - 1) * stride];
     }
     this.lastIndex = base + end - 1;
-    this.lastTime = time[end - 1];
+    this.lastTime = time[timeAt + (end - 1) * stride];
   }
 
   /**

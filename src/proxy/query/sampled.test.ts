@@ -7,16 +7,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { openResultFile, type ResultFile } from '../decoder';
-import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
+import { writeResultFile, type ResultSpec, type WriterOptions } from '../writer/mat4-writer';
 import { querySeriesFromFile } from './run';
 
 let dir: string;
-let file: string;
 const STEPS = 20_000;
+/** Float64 and float32 rows are scanned in place; big-endian rows are gathered first. */
+const FORMATS: Array<[string, WriterOptions]> = [
+  ['float64', { precision: 'float64' }],
+  ['float32', { precision: 'float32' }],
+  ['big-endian float64', { precision: 'float64', byteOrder: 'big' }],
+];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'simviz-sampled-'));
-  file = path.join(dir, 'long.mat');
   // Events: every 1000th time stamp is stored twice.
   const time: number[] = [];
   for (let i = 0; time.length < STEPS; i++) {
@@ -25,25 +29,27 @@ beforeAll(async () => {
       time.push(i * 0.01);
     }
   }
-  const spec: ResultSpec = {
+  const spec = (options: WriterOptions): ResultSpec => ({
     startTime: 0,
     stopTime: time[time.length - 1],
-    options: { precision: 'float64' },
+    options,
     variables: [
       { kind: 'trajectory', name: 'wave' },
       { kind: 'trajectory', name: 'spiky' },
       { kind: 'alias', name: 'minusWave', of: 'wave', negate: true },
       { kind: 'parameter', name: 'k', value: 4 },
     ],
-  };
-  await writeResultFile(file, spec, {
-    time,
-    trajectories: {
-      wave: time.map((t) => Math.sin(t * 3) * t),
-      spiky: time.map((t, i) => (i % 777 === 0 ? NaN : i % 555 === 0 ? 1e6 : Math.cos(t))),
-    },
   });
+  const trajectories = {
+    wave: time.map((t) => Math.sin(t * 3) * t),
+    spiky: time.map((t, i) => (i % 777 === 0 ? NaN : i % 555 === 0 ? 1e6 : Math.cos(t))),
+  };
+  for (const [label, options] of FORMATS) {
+    await writeResultFile(fileOf(label), spec(options), { time, trajectories });
+  }
 });
+
+const fileOf = (label: string) => path.join(dir, `${label.replace(/\W/g, '_')}.mat`);
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -67,13 +73,14 @@ async function answers(decoded: ResultFile) {
 }
 
 describe('streamed downsampled reads', () => {
-  it('equal whole-column reads downsampled by m4Indices, from the file and from the layout', async () => {
+  it.each(FORMATS)('equal whole-column reads downsampled by m4Indices, from the file and from the layout (%s)', async (label) => {
+    const file = fileOf(label);
     // Whole columns: the file is small enough to be kept in memory by default.
     const reference = await answers(await openResultFile(file, 'long.mat'));
     const fromFile = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0 });
     expect(await answers(fromFile)).toEqual(reference);
 
-    const cacheDir = path.join(dir, 'cache');
+    const cacheDir = path.join(dir, `cache-${path.basename(file, '.mat')}`);
     const withLayout = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0, cacheDir });
     expect(await answers(withLayout)).toEqual(reference);
     expect(await (withLayout as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);

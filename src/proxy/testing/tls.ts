@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -50,6 +51,7 @@ export interface HttpsAnswer {
   body: string;
   /** Fingerprint of the certificate the server presented. */
   peerFingerprint256: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** A GET over a fresh TLS connection that trusts only `caFile`, so every call sees the current certificate. */
@@ -59,7 +61,9 @@ export function httpsGet(url: string, caFile: string, headers: Record<string, st
       const peerFingerprint256 = (response.socket as TLSSocket).getPeerCertificate().fingerprint256;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), peerFingerprint256 }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), peerFingerprint256, headers: response.headers })
+      );
       response.on('error', reject);
     });
     request.on('error', reject);

@@ -33,6 +33,12 @@ function nativeView(bytes: Uint8Array, type: ElementType, littleEndian: boolean)
   }
 }
 
+/** The bytes as floating-point elements in place, when they are float64 or float32 in the host's byte order and aligned. */
+export function floatView(bytes: Uint8Array, type: ElementType, littleEndian: boolean): Float64Array | Float32Array | undefined {
+  const view = type === ElementType.Float64 || type === ElementType.Float32 ? nativeView(bytes, type, littleEndian) : undefined;
+  return view instanceof Float64Array || view instanceof Float32Array ? view : undefined;
+}
+
 type ElementGetter = (index: number) => number;
 
 function dataViewGetter(bytes: Uint8Array, type: ElementType, littleEndian: boolean): ElementGetter {
