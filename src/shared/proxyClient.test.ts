@@ -56,8 +56,23 @@ describe('ProxyClient', () => {
 
   it('passes the requestId so Grafana can cancel superseded queries', async () => {
     const fetcher = fetcherAnswering(() => throwError(() => fetchError(502, 'Bad Gateway')));
-    const failure = new ProxyClient('/base', fetcher).query({ simulations: ['a'], variables: ['b'] }, 'Q-A');
+    const failure = new ProxyClient('/base', fetcher, { delayMs: 1 }).query({ simulations: ['a'], variables: ['b'] }, 'Q-A');
     await expect(failure).rejects.toBeInstanceOf(ProxyError);
     expect(fetcher.requests[0]).toMatchObject({ method: 'POST', requestId: 'Q-A', data: { simulations: ['a'], variables: ['b'] } });
+  });
+
+  it('tries a call that could not reach the proxy once more, and only such a call', async () => {
+    let calls = 0;
+    const flaky = fetcherAnswering(() => (++calls === 1 ? throwError(() => fetchError(502, 'Bad Gateway')) : of({ data: { status: 'ok', version: '1.0.0', simulations: 1 } } as unknown as FetchResponse<unknown>)));
+    await expect(new ProxyClient('/base', flaky, { delayMs: 1 }).health()).resolves.toMatchObject({ status: 'ok' });
+    expect(flaky.requests).toHaveLength(2);
+
+    const down = fetcherAnswering(() => throwError(() => fetchError(503, 'Service Unavailable')));
+    await expect(new ProxyClient('/base', down, { delayMs: 1 }).health()).rejects.toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/tried again after \d+ ms$/) });
+    expect(down.requests).toHaveLength(2);
+
+    const rejected = fetcherAnswering(() => throwError(() => fetchError(404, { error: { code: 'not_found', message: 'no simulation' } })));
+    await expect(new ProxyClient('/base', rejected, { delayMs: 1 }).getSimulation('x')).rejects.toMatchObject({ kind: 'not_found' });
+    expect(rejected.requests).toHaveLength(1);
   });
 });

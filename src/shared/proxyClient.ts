@@ -95,6 +95,20 @@ export function toProxyError(error: unknown): ProxyError {
 
 type Params = Record<string, string | number | boolean | string[] | undefined>;
 
+export interface RetryOptions {
+  /** Pause before the one retry of a call that could not reach the proxy; a random quarter more is added. */
+  delayMs: number;
+}
+
+/**
+ * A proxy restart (a deploy, a crash under systemd) takes about a second: calls that could not
+ * reach it are tried once more after that, so open dashboards ride it out. All calls here only
+ * read (the query POST included), so a repeat cannot do anything twice; uploads do not come here.
+ */
+const DEFAULT_RETRY: RetryOptions = { delayMs: 1000 };
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Talks to the SimViz proxy through Grafana's data proxy (the datasource route adds the API key).
  * Every response is checked against the shared contract before it is used.
@@ -102,7 +116,8 @@ type Params = Record<string, string | number | boolean | string[] | undefined>;
 export class ProxyClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly fetcher: Fetcher = getBackendSrv()
+    private readonly fetcher: Fetcher = getBackendSrv(),
+    private readonly retry: RetryOptions = DEFAULT_RETRY
   ) {}
 
   health(): Promise<Health> {
@@ -162,6 +177,24 @@ export class ProxyClient {
   }
 
   private async send<S extends TSchema>(request: BackendSrvRequest, schema: S): Promise<Static<S>> {
+    try {
+      return await this.sendOnce(request, schema);
+    } catch (error) {
+      if (!(error instanceof ProxyError) || error.kind !== 'unreachable') {
+        throw error;
+      }
+      // Spread out, so that the panels of a dashboard do not all come back at the same instant.
+      const delayMs = Math.round(this.retry.delayMs * (1 + Math.random() / 4));
+      await pause(delayMs);
+      return this.sendOnce(request, schema).catch((again: unknown) => {
+        throw again instanceof ProxyError && again.kind === 'unreachable'
+          ? new ProxyError('unreachable', `${again.message}; tried again after ${delayMs} ms`, again.status)
+          : again;
+      });
+    }
+  }
+
+  private async sendOnce<S extends TSchema>(request: BackendSrvRequest, schema: S): Promise<Static<S>> {
     let response: FetchResponse<unknown>;
     try {
       response = await lastValueFrom(

@@ -7,46 +7,19 @@
  * Once ready it prints one JSON line: {"harness": URL, "proxy": URL}. Unit tests start it with
  * `--plugin-dir src --no-build --port 0` to run the datasource through the data-proxy stand-in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 import { generateExamples } from '../../src/proxy/examples/generate';
 import { buildHost } from './build';
 import { HARNESS_API_KEY, HARNESS_PORT, HARNESS_WRITE_KEY } from './constants';
 import { GrafanaStandIn, type DatasourceSettings } from './grafanaStandIn';
+import { startProxyProcess } from './proxyProcess';
 
 const REPO = path.resolve(__dirname, '../..');
-
-interface RunningProxy {
-  url: string;
-  child: ChildProcess;
-}
-
-/** Starts the proxy as its own process, as users run it, and waits for its "ready" log line. */
-function startProxyProcess(options: string[]): Promise<RunningProxy> {
-  const tsx = require.resolve('tsx/cli');
-  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...options, '--port', '0', '--settle-time', '0'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'SimViz proxy ready' && entry.url) {
-          resolve({ url: entry.url, child });
-        }
-      } catch {
-        // Not a log line.
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the proxy exited with code ${code} before it was ready`)));
-  });
-}
 
 function datasource(id: number, uid: string, proxyUrl: string, apiKey: string): DatasourceSettings {
   return {
