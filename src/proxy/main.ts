@@ -3,6 +3,7 @@ import https from 'node:https';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 import { evictColumnCache } from './cache/evict';
+import { cacheWriteHealth } from './cache/write-health';
 import { Catalog, type CatalogObserver } from './catalog/catalog';
 import type { ProxyConfig } from './config';
 import type { App } from './http/app';
@@ -57,6 +58,9 @@ export async function startProxy(
   const metrics = options.metrics ?? new ProxyMetrics();
   // First, so that unusable certificate files fail the start before anything runs.
   const tls = config.tls ? readTlsFiles(config.tls) : undefined;
+  const stopCacheWarnings = cacheWriteHealth.onOutage((cache, error) =>
+    logger.warn({ cache, cacheDir: config.cacheDir, err: error }, 'cannot write to the cache folder; reads go uncached until it takes writes again')
+  );
   const stopCacheChecks = await keepCacheInBounds(config, metrics, logger, options.cacheCheckIntervalMs ?? CACHE_CHECK_INTERVAL_MS);
   const catalog = new Catalog(config.roots, logger, {
     decode: { cacheDir: config.cacheDir },
@@ -81,6 +85,7 @@ export async function startProxy(
   const closeServer = prepareGracefulClose(app);
   const close = async () => {
     stopCacheChecks();
+    stopCacheWarnings();
     await closeServer();
     // Closing saves the index: a catalog that never finished its first scan (the start failed)
     // would replace a good stored index with a partial one.

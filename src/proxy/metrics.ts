@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
+import { CACHE_NAMES, cacheWriteHealth, type CacheName } from './cache/write-health';
 import { memoBytes, readStats } from './decoder/mat4/memo';
 
 /** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
@@ -107,6 +108,34 @@ export class ProxyMetrics {
     registers: [this.registry],
     collect: () => this.columnMemoryBytes.set(memoBytes()),
   });
+
+  readonly cacheWriteFailures: Counter<'cache'> = new Counter<'cache'>({
+    name: 'simviz_cache_write_failures_total',
+    help: 'Writes to the cache folder that failed (full, read-only or missing), by cache (index, layouts); reads go uncached meanwhile.',
+    labelNames: ['cache'],
+    registers: [this.registry],
+    collect: () => this.catchUpCacheWriteFailures(),
+  });
+
+  readonly cacheDegraded: Gauge<'cache'> = new Gauge<'cache'>({
+    name: 'simviz_cache_degraded',
+    help: '1 while the last write to a cache failed (it is bypassed until a write succeeds), else 0.',
+    labelNames: ['cache'],
+    aggregator: 'max',
+    registers: [this.registry],
+    collect: () => CACHE_NAMES.forEach((cache) => this.cacheDegraded.set({ cache }, cacheWriteHealth.isDegraded(cache) ? 1 : 0)),
+  });
+
+  /** cacheWriteHealth failures already added to the counter. */
+  private readonly reportedWriteFailures = new Map<CacheName, number>();
+
+  private catchUpCacheWriteFailures(): void {
+    for (const cache of CACHE_NAMES) {
+      const failures = cacheWriteHealth.failures(cache);
+      this.cacheWriteFailures.inc({ cache }, failures - (this.reportedWriteFailures.get(cache) ?? 0));
+      this.reportedWriteFailures.set(cache, failures);
+    }
+  }
 
   /** readStats values already added to the counters. */
   private readonly reported = { memoHits: 0, memoMisses: 0, layoutReads: 0, fileReads: 0 };

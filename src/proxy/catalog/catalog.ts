@@ -9,6 +9,7 @@ import { LruMap } from '../util/lru';
 import { forEachConcurrently } from '../util/pool';
 import { FailureLog } from './failures';
 import { simulationId } from './ids';
+import { cacheWriteHealth } from '../cache/write-health';
 import { indexKey, loadIndex, saveIndex, type IndexedFile, type LoadedIndex } from './index-store';
 import { listSimulations, type SimulationFilter } from './listing';
 import { readSidecar, sidecarMtime } from './metadata';
@@ -471,9 +472,10 @@ export class Catalog {
       }));
     try {
       await saveIndex(dir, files);
+      cacheWriteHealth.succeeded('index');
     } catch (error) {
       // The index only saves time at the next start; failing to write it must not fail anything.
-      this.logger.warn({ err: error, index: dir }, 'could not write the catalog index');
+      cacheWriteHealth.failed('index', error);
     }
   }
 }

@@ -14,6 +14,7 @@ import { readSignals, type DataMatrix } from './matrix';
 import { memoizeColumns, memoizedColumns, readStats } from './memo';
 import { sampleRows, sampleStore, type SampledSeries } from './sampled';
 import { planSummarized, sampleSummarized, summariesPayOff, summarizedScratchBytes } from './summarized';
+import { cacheWriteHealth } from '../../cache/write-health';
 import { scratchPool } from '../../util/scratch';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
 import { decodeTextMatrix } from './text';
@@ -380,13 +381,18 @@ export class Mat4TrajectoryFile implements ResultFile {
     const layout = columnStoreLayout(this.data2, target);
     this.storeBuild = enqueueLayoutBuild(async () => {
       const existing = await stat(target).catch(() => undefined);
-      this.store =
-        existing?.size === columnStoreBytes(layout)
-          ? layout
-          : await withFile(this.path, this.displayName, (source) => buildColumnStore(source, this.data2, target));
-    }).catch(() => {
+      if (existing?.size === columnStoreBytes(layout)) {
+        this.store = layout;
+        return;
+      }
+      this.store = await withFile(this.path, this.displayName, (source) => buildColumnStore(source, this.data2, target));
+      cacheWriteHealth.succeeded('layouts');
+    }).catch((error: unknown) => {
       // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
       this.store = undefined;
+      if (!(error instanceof DecodeError)) {
+        cacheWriteHealth.failed('layouts', error);
+      }
     });
   }
 
