@@ -40,6 +40,8 @@ export interface CatalogOptions {
   watch?: WatchOptions | false;
   /** A file is `writing` until it has not changed for this long. */
   settleMs?: number;
+  /** How often the data roots themselves are checked (a share unmounted and mounted again). */
+  rootCheckMs?: number;
   observer?: CatalogObserver;
 }
 
@@ -70,9 +72,12 @@ interface Entry {
   sidecarMtimeMs: number | null;
   summary: Simulation;
   settleTimer?: NodeJS.Timeout;
+  /** While its data root is unavailable: the summary from before, restored when the root is back. */
+  beforeOutage?: Simulation;
 }
 
 const DEFAULT_SETTLE_MS = 3000;
+const DEFAULT_ROOT_CHECK_MS = 10_000;
 const INDEX_SAVE_DELAY_MS = 1000;
 const STAT_INTERVAL_MS = 1000;
 
@@ -86,6 +91,9 @@ export class Catalog {
   private readonly observer: CatalogObserver;
   private watcher?: FSWatcher;
   private indexTimer?: NodeJS.Timeout;
+  private rootTimer?: NodeJS.Timeout;
+  /** Data roots that cannot be read right now, by name, with the problem. */
+  private readonly downRoots = new Map<string, string>();
   private isReady = false;
   private closed = false;
   /** Serializes work per file, so that a settle never races a removal or another settle. */
@@ -143,10 +151,13 @@ export class Catalog {
     await this.scan();
     this.isReady = true;
     this.observer.readyChanged?.(true);
+    this.rootTimer = setInterval(() => this.serialize(ROOTS_TASK, () => this.checkRoots()), this.options.rootCheckMs ?? DEFAULT_ROOT_CHECK_MS);
+    this.rootTimer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.rootTimer);
     await this.watcher?.close();
     for (const entry of this.entries.values()) {
       clearTimeout(entry.settleTimer);
@@ -364,6 +375,12 @@ export class Catalog {
     if (!entry || (await stat(entry.file.absolutePath).catch(() => undefined))) {
       return;
     }
+    // A whole share unmounted looks like every file removed: keep its runs, as errors, until it is back.
+    const problem = await rootProblem(entry.file.root);
+    if (problem) {
+      this.serialize(ROOTS_TASK, async () => this.rootWentAway(entry.file.root, problem));
+      return;
+    }
     clearTimeout(entry.settleTimer);
     this.entries.delete(id);
     this.forget(id);
@@ -397,6 +414,66 @@ export class Catalog {
     this.lastChecked.delete(id);
     this.scheduleSettle(entry);
     this.publishCounts();
+  }
+
+  /** Notices roots that went away or came back (serialized with itself as ROOTS_TASK). */
+  private async checkRoots(): Promise<void> {
+    for (const root of this.roots) {
+      const problem = await rootProblem(root);
+      if (problem) {
+        this.rootWentAway(root, problem);
+      } else if (this.downRoots.has(root.name)) {
+        await this.rootCameBack(root);
+      }
+    }
+  }
+
+  private rootWentAway(root: DataRoot, problem: string): void {
+    if (this.closed || this.downRoots.has(root.name)) {
+      return;
+    }
+    this.downRoots.set(root.name, problem);
+    this.logger.warn({ root: root.name, path: root.path, problem }, 'data root is not available; its runs are listed as errors until it is back');
+    for (const [id, entry] of this.entries) {
+      if (entry.file.root.name === root.name && !entry.beforeOutage) {
+        clearTimeout(entry.settleTimer);
+        entry.beforeOutage = entry.summary;
+        entry.summary = withError(entry.summary, entry.file, `${displayName(entry.file)}: its data root "${root.name}" (${root.path}) is not available: ${problem}`);
+        this.forget(id);
+      }
+    }
+    this.changed();
+  }
+
+  /** Runs unchanged since the outage get their summaries back; changed and new ones are described again. */
+  private async rootCameBack(root: DataRoot): Promise<void> {
+    this.downRoots.delete(root.name);
+    const found = await findResultFiles(root, this.logger);
+    const present = new Set<string>();
+    for (const file of found) {
+      const id = simulationId(root.name, file.relativePath);
+      present.add(id);
+      const entry = this.entries.get(id);
+      if (entry?.beforeOutage && sameStats(entry.stats, file.stats) && entry.sidecarMtimeMs === file.sidecarMtimeMs) {
+        entry.summary = entry.beforeOutage;
+        entry.beforeOutage = undefined;
+      } else {
+        this.entries.set(id, await this.ingest(file));
+      }
+    }
+    for (const [id, entry] of this.entries) {
+      if (entry.file.root.name === root.name && !present.has(id)) {
+        this.entries.delete(id);
+        this.forget(id);
+      }
+    }
+    // The watcher lost the folder when it went away: watch it afresh (existing files raise no events).
+    if (this.watcher) {
+      this.watcher.unwatch(root.path);
+      this.watcher.add(root.path);
+    }
+    this.logger.info({ root: root.name, path: root.path, files: found.length }, 'data root is available again');
+    this.changed();
   }
 
   private forget(id: string): void {
@@ -468,7 +545,8 @@ export class Catalog {
         size: entry.stats.size,
         mtimeMs: entry.stats.mtimeMs,
         sidecarMtimeMs: entry.sidecarMtimeMs,
-        summary: entry.summary,
+        // An outage is not the file's state: a restart after it must find the run as it was.
+        summary: entry.beforeOutage ?? entry.summary,
       }));
     try {
       await saveIndex(dir, files);
@@ -477,6 +555,20 @@ export class Catalog {
       // The index only saves time at the next start; failing to write it must not fail anything.
       cacheWriteHealth.failed('index', error);
     }
+  }
+}
+
+/** The key under which root checks are serialized with each other (never a simulation id). */
+const ROOTS_TASK = '\0roots';
+
+/** Why a data root cannot be read right now, or undefined when it can. */
+async function rootProblem(root: DataRoot): Promise<string | undefined> {
+  try {
+    const stats = await stat(root.path);
+    return stats.isDirectory() ? undefined : 'it is not a folder';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'the folder does not exist' : `it cannot be read (${code ?? String(error)})`;
   }
 }
 
