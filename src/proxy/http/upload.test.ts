@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +103,50 @@ describe('uploads', () => {
     expect(status).toBe(413);
     expect(body.error.message).toBe('the upload is larger than the limit of 0.0625 MiB');
     expect(await listedPaths()).not.toContain('big.mat');
+    expect(await readdir(path.join(uploads, '.staging'))).toEqual([]);
+  });
+
+  it('keeps nothing of an upload cut off mid-stream, and goes on serving', async () => {
+    const boundary = 'simviz-cut-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.mat"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const url = new URL(`${proxy.url}/api/v1/simulations`);
+    const staging = path.join(uploads, '.staging');
+    let partsWhileSending: string[] = [];
+    await new Promise<void>((resolve) => {
+      const request = http.request(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WRITER}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + good.length + 100) },
+      });
+      request.on('error', () => resolve());
+      request.on('response', () => resolve());
+      // Half of the file, then the connection drops (a laptop closed, a proxy timeout).
+      request.write(head);
+      request.write(good.subarray(0, good.length >> 1), () =>
+        setTimeout(() => {
+          partsWhileSending = readdirSync(staging);
+          request.destroy();
+        }, 100)
+      );
+    });
+    // The half file was being received into the staging folder when the connection dropped.
+    expect(partsWhileSending).toHaveLength(1);
+    for (let i = 0; i < 100 && (await readdir(staging)).length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await readdir(staging)).toEqual([]);
+    expect(await readdir(uploads)).not.toContain('cut.mat');
+    expect(await listedPaths()).not.toContain('cut.mat');
+    expect((await upload('after-cut.mat', good)).status).toBe(201);
+  });
+
+  it('stores one of two uploads of the same name sent at the same time, and refuses the other with 409', async () => {
+    const other = Buffer.from(good);
+    other[other.length - 1] ^= 0xff;
+    const results = await Promise.all([upload('race.mat', good), upload('race.mat', other)]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const stored = await readFile(path.join(uploads, 'race.mat'));
+    const winner = results[0].status === 201 ? good : other;
+    expect(stored).toEqual(winner);
     expect(await readdir(path.join(uploads, '.staging'))).toEqual([]);
   });
 
