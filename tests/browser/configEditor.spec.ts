@@ -41,6 +41,8 @@ test.describe('datasource settings', () => {
   });
 
   test.describe('pointed at something that is not a SimViz proxy', () => {
+    test.use({ allowedFailures: [/\/api\/datasources\/proxy\//] });
+
     test('says so', async ({ page, baseURL }) => {
       await page.goto('/harness-view/datasource-config');
       // The harness itself answers JSON, but not the SimViz contract.

@@ -26,41 +26,52 @@ class Harness {
 
 export const test = base.extend<HarnessFixtures>({
   allowedFailures: [[], { option: true }],
-  harness: async ({ page, allowedFailures, request }, use) => {
-    await request.post('/api/harness/reset');
-    const harness = new Harness(page);
-    page.on('pageerror', (error) => harness.problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        harness.problems.push(`console error: ${message.text()}`);
-      }
-    });
-    page.on('requestfailed', (req) => {
-      // Requests cancelled on purpose (Grafana's requestId cancellation) are not failures.
-      if (req.failure()?.errorText !== 'net::ERR_ABORTED') {
-        harness.problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
-      }
-    });
-    page.on('request', (req) => {
-      // Nor may the page ever hold it to send: the key is added behind the datasource route.
-      if (Object.values(req.headers()).some((value) => value.includes(HARNESS_API_KEY) || value.includes(HARNESS_WRITE_KEY)) || req.url().includes(HARNESS_API_KEY)) {
-        harness.problems.push(`the page sent an API key: ${req.method()} ${req.url()}`);
-      }
-    });
-    page.on('response', async (response) => {
-      if (response.status() >= 400 && !allowedFailures.some((pattern) => pattern.test(response.url()))) {
-        harness.problems.push(`HTTP ${response.status()} ${response.url()}`);
-      }
-      const type = response.headers()['content-type'] ?? '';
-      if (/json|text/.test(type)) {
-        harness.bodies.push(await response.text().catch(() => ''));
-      }
-    });
-    await use(harness);
-    expect(harness.problems, 'the page ran into problems').toEqual([]);
-    // The datasource route adds the key on the server; no response to the browser may carry it.
-    expect(harness.bodies.filter((body) => body.includes(HARNESS_API_KEY) || body.includes(HARNESS_WRITE_KEY))).toEqual([]);
-  },
+  // Automatic: every test gets these checks (and a reset harness), whether it asks for the fixture or not.
+  harness: [
+    async ({ page, allowedFailures, request }, use) => {
+      await request.post('/api/harness/reset');
+      const harness = new Harness(page);
+      page.on('pageerror', (error) => harness.problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+          harness.problems.push(`console error: ${message.text()}`);
+        }
+      });
+      page.on('requestfailed', (req) => {
+        // Requests cancelled on purpose (Grafana's requestId cancellation) are not failures.
+        if (req.failure()?.errorText !== 'net::ERR_ABORTED') {
+          harness.problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+        }
+      });
+      page.on('request', (req) => {
+        // Nor may the page ever hold it to send: the key is added behind the datasource route.
+        if (
+          Object.values(req.headers()).some(
+            (value) => value.includes(HARNESS_API_KEY) || value.includes(HARNESS_WRITE_KEY)
+          ) ||
+          req.url().includes(HARNESS_API_KEY)
+        ) {
+          harness.problems.push(`the page sent an API key: ${req.method()} ${req.url()}`);
+        }
+      });
+      page.on('response', async (response) => {
+        if (response.status() >= 400 && !allowedFailures.some((pattern) => pattern.test(response.url()))) {
+          harness.problems.push(`HTTP ${response.status()} ${response.url()}`);
+        }
+        const type = response.headers()['content-type'] ?? '';
+        if (/json|text/.test(type)) {
+          harness.bodies.push(await response.text().catch(() => ''));
+        }
+      });
+      await use(harness);
+      expect(harness.problems, 'the page ran into problems').toEqual([]);
+      // The datasource route adds the key on the server; no response to the browser may carry it.
+      expect(
+        harness.bodies.filter((body) => body.includes(HARNESS_API_KEY) || body.includes(HARNESS_WRITE_KEY))
+      ).toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
@@ -83,7 +94,10 @@ export async function pickOption(page: Page, label: string, search: string, opti
 
 /** The URL of the proxy behind the `simviz` datasource, to ask it directly. */
 export async function proxyUrl(request: APIRequestContext): Promise<string> {
-  const list = (await (await request.get('/api/harness/datasources')).json()) as Array<{ uid: string; jsonData: { proxyUrl: string } }>;
+  const list = (await (await request.get('/api/harness/datasources')).json()) as Array<{
+    uid: string;
+    jsonData: { proxyUrl: string };
+  }>;
   return list.find((ds) => ds.uid === 'simviz')!.jsonData.proxyUrl;
 }
 
