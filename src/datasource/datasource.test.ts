@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dateTime, FieldType, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
-import { harnessDatasource, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
+import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
 import { lastValueFrom } from 'rxjs';
 
 import { DataSource } from './datasource';
@@ -18,18 +18,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => harness?.stop());
-
-/** A JSON request to the harness from the test process (jsdom has no fetch); resolves to the status. */
-function send(method: string, url: string, body: object): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify(body));
-  });
-}
 
 function datasourceFor(uid: string, proxyUrl = harness.proxyUrl, templateSrv = new HarnessTemplateSrv()): DataSource {
   return harnessDatasource(harness, uid, proxyUrl, templateSrv);
@@ -89,7 +77,7 @@ describe('testDatasource through the data proxy', () => {
     const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
     try {
       // Grafana's data proxy forwards to the URL saved in the datasource's settings, so save it there.
-      expect(await send('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
+      expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
       const result = await datasourceFor('simviz-unreachable', url).testDatasource();
       expect(result).toMatchObject({
         status: 'error',
@@ -99,7 +87,7 @@ describe('testDatasource through the data proxy', () => {
     } finally {
       old.closeAllConnections();
       old.close();
-      await send('POST', `${harness.url}/api/harness/reset`, {});
+      await sendJson('POST', `${harness.url}/api/harness/reset`, {});
     }
   });
 

@@ -13,7 +13,7 @@ import { HARNESS_API_KEY } from '../../tests/harness/constants';
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
 import { startProxyProcess, type ProxyProcess } from '../../tests/harness/proxyProcess';
 import { ProxyClient } from '../shared/proxyClient';
-import { harnessInstanceSettings, httpFetcher, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
+import { harnessInstanceSettings, httpFetcher, sendJson, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
 import { DataSource } from './datasource';
 import { PROXY_ROUTE, type SimVizQuery } from './types';
 
@@ -28,20 +28,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await send('POST', `${harness.url}/api/harness/reset`, {});
+  await sendJson('POST', `${harness.url}/api/harness/reset`, {});
   await harness?.stop();
 });
-
-function send(method: string, url: string, body: object): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify(body));
-  });
-}
 
 function freePort(): Promise<number> {
   const server = http.createServer();
@@ -73,7 +62,7 @@ describe('a proxy that restarts while a dashboard queries it', () => {
     const port = await freePort();
     const options = ['--data', `real=${FIXTURES}`, '--api-key', HARNESS_API_KEY];
     proxy = await startProxyProcess(options, port);
-    expect(await send('PUT', `${harness.url}/api/datasources/uid/${UID}`, { jsonData: { proxyUrl: proxy.url } })).toBe(200);
+    expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/${UID}`, { jsonData: { proxyUrl: proxy.url } })).toBe(200);
     // Long enough for a proxy process to start on this machine, even under load.
     const ds = datasource(proxy.url, 6000);
     const [run] = (await ds.client.listSimulations({ search: 'threetanks' })).items;
@@ -92,7 +81,7 @@ describe('a proxy that restarts while a dashboard queries it', () => {
   it('reports the proxy as unreachable, saying it tried again, when it stays away', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    expect(await send('PUT', `${harness.url}/api/datasources/uid/${UID}`, { jsonData: { proxyUrl: url } })).toBe(200);
+    expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/${UID}`, { jsonData: { proxyUrl: url } })).toBe(200);
     const response = await query(datasource(url, 200), { refId: 'B', simulations: ['x'], variables: ['y'] });
     expect(response.errors).toEqual([{ refId: 'B', message: expect.stringMatching(/^the proxy cannot be reached .*; tried again after \d+ ms$/) }]);
   }, 30_000);

@@ -59,6 +59,18 @@ function parse(text: string): unknown {
   }
 }
 
+/** A JSON request from the test process (jsdom has no fetch), e.g. to change the stand-in's settings; resolves to the status. */
+export function sendJson(method: string, url: string, body: object): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(JSON.stringify(body));
+  });
+}
+
 /** Grafana's backendSrv.fetch over node:http (jsdom has no fetch): relative URLs go to `base`. */
 export function httpFetcher(base: string): Fetcher {
   return {

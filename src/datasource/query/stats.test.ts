@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { dateTime, FieldType, type DataFrame, type DataQueryRequest, type DataQueryResponse, type Field } from '@grafana/data';
 
-import { harnessDatasource, startHarness, type HarnessProcess } from '../../testing/grafanaHarness';
+import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../../testing/grafanaHarness';
 import type { DataSource } from '../datasource';
 import { STATS_TABLES, type SimVizQuery, type StatsTable } from '../types';
 
@@ -16,18 +16,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => harness?.stop());
-
-/** A JSON request to the harness from the test process (jsdom has no fetch); resolves to the status. */
-function send(method: string, url: string, body: object): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(JSON.stringify(body));
-  });
-}
 
 function request(targets: SimVizQuery[]): DataQueryRequest<SimVizQuery> {
   const range = { from: dateTime(0), to: dateTime(1000), raw: { from: dateTime(0), to: dateTime(1000) } };
@@ -133,13 +121,13 @@ describe('stats query type', () => {
     try {
       const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
       // Grafana's data proxy forwards to the URL saved in the datasource's settings, so save it there.
-      expect(await send('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
+      expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
       const response = await statsFrame('summary', harnessDatasource(harness, 'simviz-unreachable', url));
       expect(response.errors).toEqual([{ refId: 'S', message: expect.stringContaining('has no statistics (GET /api/v1/stats): update it') }]);
     } finally {
       old.closeAllConnections();
       old.close();
-      await send('POST', `${harness.url}/api/harness/reset`, {});
+      await sendJson('POST', `${harness.url}/api/harness/reset`, {});
     }
   });
 });
