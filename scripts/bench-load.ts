@@ -4,6 +4,7 @@
  *
  *   npm run bench -- --only load [--duration 30] [--dir .bench]
  *   npx tsx scripts/bench-load.ts [--duration 30] [--dir .bench] [--seed 1] [--connections 50]
+ *   npx tsx scripts/bench-load.ts --duration 60 --big .bench/long-1g-f64.mat     (the soak)
  *
  * The simulations are written once by the project's MAT v4 writer into DIR/load/results and reused
  * while their manifest matches; per-variable layouts go to DIR/load/cache (as a deployed proxy keeps
@@ -11,7 +12,7 @@
  * responses, and the proxy's RSS read from /proc every 500 ms, with a verdict against the targets.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -34,6 +35,11 @@ const ROOT_NAME = 'load';
 const API_KEY = 'simviz-bench-load-key';
 /** Request mix of a dashboard session: pickers list and search, panels query. */
 const MIX = { list: 0.15, variables: 0.25, query: 0.6 } as const;
+/** With `--big`, this share of the queries reads the big file instead (a panel of up to 20 of its signals). */
+const BIG_QUERY_SHARE = 0.05;
+const BIG_ROOT_NAME = 'soak';
+/** The soak's memory target: RSS at the end of the load within this fraction of RSS at its start. */
+const TARGET_RSS_GROWTH = 0.1;
 const PLAN_SIZE = 8192;
 const RSS_INTERVAL_MS = 500;
 const TARGET_P99_MS = 100;
@@ -45,9 +51,11 @@ export interface LoadBenchOptions {
   seed?: number;
   /** Concurrent connections (50 unless diagnosing, e.g. 1 for per-request service times). */
   connections?: number;
+  /** A large result file (e.g. the 1 GB benchmark file) also served and queried: the soak. */
+  bigFile?: string;
 }
 
-type RouteKind = keyof typeof MIX;
+type RouteKind = keyof typeof MIX | 'bigQuery';
 
 interface RouteStats {
   count: number;
@@ -59,6 +67,8 @@ interface RouteStats {
 export interface LoadBenchResult {
   simulations: number;
   dataBytes: number;
+  /** The big file of the soak and its size, when one was given. */
+  big?: { path: string; sizeBytes: number };
   connections: number;
   durationSeconds: number;
   seed: number;
@@ -75,6 +85,8 @@ export interface LoadBenchResult {
   /** Average CPU cores used during the run (2 on this machine's budget): the proxy and this process (autocannon). */
   cpuCores: { proxy: number; loadGenerator: number };
   verdict: 'PASS' | 'FAIL';
+  /** With a big file: 0 errors, 0 non-2xx, and RSS growth under the target. */
+  soakVerdict?: 'PASS' | 'FAIL';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,10 +468,11 @@ interface ChildProxy {
 }
 
 /** `node --import tsx src/proxy/cli.ts`: one process, so /proc/<pid> is the proxy's own. */
-function startChildProxy(resultsDir: string, cacheDir: string): Promise<ChildProxy> {
+function startChildProxy(resultsDir: string, cacheDir: string, bigDir?: string): Promise<ChildProxy> {
+  const roots = ['--data', `${ROOT_NAME}=${resultsDir}`, ...(bigDir ? ['--data', `${BIG_ROOT_NAME}=${bigDir}`] : [])];
   const child = spawn(
     process.execPath,
-    [...(process.env.SIMVIZ_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', PROXY_CLI, '--data', `${ROOT_NAME}=${resultsDir}`, '--port', '0', '--host', '127.0.0.1', '--api-key', API_KEY, '--cache-dir', cacheDir],
+    [...(process.env.SIMVIZ_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', PROXY_CLI, ...roots, '--port', '0', '--host', '127.0.0.1', '--api-key', API_KEY, '--cache-dir', cacheDir],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }
   );
   let stderr = '';
@@ -553,6 +566,21 @@ function processCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * The big file, hard-linked alone into DIR/soak (no copy of a gigabyte; the data root must hold
+ * nothing else, and the scan does not follow links out of a root).
+ */
+function linkBigFile(bigFile: string, loadDir: string): string {
+  if (!existsSync(bigFile)) {
+    throw new Error(`--big: ${bigFile} does not exist (npm run bench writes .bench/long-1g-f64.mat)`);
+  }
+  const dir = path.join(path.dirname(loadDir), BIG_ROOT_NAME);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  linkSync(bigFile, path.join(dir, path.basename(bigFile)));
+  return dir;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Warm-up and the request plan
 
@@ -579,10 +607,11 @@ async function getJson<T>(url: string, init: RequestInit = {}): Promise<T> {
 /** One pass over every simulation (catalogue, variables, a query), so runs are open and read once. */
 async function warmUp(url: string): Promise<KnownSimulation[]> {
   // Files written moments ago are listed as `writing` (no time range yet) until the proxy sees them settle.
-  let page = await getJson<SimulationPage>(`${url}/api/v1/simulations?limit=1000`);
+  const listing = `${url}/api/v1/simulations?limit=1000&root=${ROOT_NAME}`;
+  let page = await getJson<SimulationPage>(listing);
   for (const deadline = Date.now() + 30_000; page.items.some((s) => s.status === 'writing') && Date.now() < deadline; ) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    page = await getJson<SimulationPage>(`${url}/api/v1/simulations?limit=1000`);
+    page = await getJson<SimulationPage>(listing);
   }
   const failing = page.items.filter((s) => s.status !== 'ok');
   if (page.total !== SIMULATIONS || failing.length > 0) {
@@ -590,23 +619,37 @@ async function warmUp(url: string): Promise<KnownSimulation[]> {
   }
   const known: KnownSimulation[] = [];
   for (const simulation of page.items) {
-    const variables = await getJson<VariablePage>(`${url}/api/v1/simulations/${simulation.id}/variables?kind=trajectory&limit=1000`);
-    const trajectories = variables.items.map((v) => v.name);
-    const body: QueryRequest = { simulations: [simulation.id], variables: trajectories.slice(0, 4), maxDataPoints: 1500 };
-    const answer = await getJson<{ series: unknown[] }>(`${url}/api/v1/query`, { method: 'POST', body: JSON.stringify(body) });
-    if (JSON.stringify(answer).includes('"error":{')) {
-      throw new Error(`warm-up query of ${simulation.path} answered an error entry`);
-    }
-    known.push({
-      id: simulation.id,
-      name: simulation.name,
-      path: simulation.path,
-      startTime: simulation.startTime ?? 0,
-      stopTime: simulation.stopTime ?? 0,
-      trajectories,
-    });
+    known.push(await warmUpOne(url, simulation));
   }
   return known;
+}
+
+/** Lists the big file's run and reads it once, which starts its per-variable layout. */
+async function warmUpBig(url: string): Promise<KnownSimulation> {
+  const page = await getJson<SimulationPage>(`${url}/api/v1/simulations?root=${BIG_ROOT_NAME}`);
+  const [big] = page.items;
+  if (page.total !== 1 || big.status === 'error') {
+    throw new Error(`expected the big file alone in root "${BIG_ROOT_NAME}", the proxy lists ${page.total} (${big?.error ?? ''})`);
+  }
+  return warmUpOne(url, big);
+}
+
+async function warmUpOne(url: string, simulation: SimulationPage['items'][number]): Promise<KnownSimulation> {
+  const variables = await getJson<VariablePage>(`${url}/api/v1/simulations/${simulation.id}/variables?kind=trajectory&limit=1000`);
+  const trajectories = variables.items.map((v) => v.name);
+  const body: QueryRequest = { simulations: [simulation.id], variables: trajectories.slice(0, 4), maxDataPoints: 1500 };
+  const answer = await getJson<{ series: unknown[] }>(`${url}/api/v1/query`, { method: 'POST', body: JSON.stringify(body) });
+  if (JSON.stringify(answer).includes('"error":{')) {
+    throw new Error(`warm-up query of ${simulation.path} answered an error entry`);
+  }
+  return {
+    id: simulation.id,
+    name: simulation.name,
+    path: simulation.path,
+    startTime: simulation.startTime ?? 0,
+    stopTime: simulation.stopTime ?? 0,
+    trajectories,
+  };
 }
 
 /** Waits until the background per-variable layouts the warm-up started are on disk. */
@@ -642,7 +685,28 @@ function searchTermFor(rng: Rng, name: string): string {
   return parts.slice(0, 2).join('.');
 }
 
-function planRequests(simulations: KnownSimulation[], seed: number): PlannedRequest[] {
+function planQuery(rng: Rng, simulation: KnownSimulation, maxVariables: number): QueryRequest {
+  const count = intBetween(rng, 1, maxVariables);
+  const variables = new Set<string>();
+  while (variables.size < Math.min(count, simulation.trajectories.length)) {
+    variables.add(pick(rng, simulation.trajectories));
+  }
+  const request: QueryRequest = {
+    simulations: [simulation.id],
+    variables: [...variables],
+    maxDataPoints: intBetween(rng, 1000, 2000),
+  };
+  if (rng() < 0.7) {
+    // A dashboard time range inside the run: a zoomed-in window or most of it.
+    const span = simulation.stopTime - simulation.startTime;
+    const from = simulation.startTime + rng() * span * 0.8;
+    request.from = from;
+    request.to = Math.min(simulation.stopTime, from + span * (0.02 + rng() * 0.98));
+  }
+  return request;
+}
+
+function planRequests(simulations: KnownSimulation[], seed: number, big?: KnownSimulation): PlannedRequest[] {
   const rng = mulberry32(seed ^ 0x5eed);
   const listTerms = ['', '', ...new Set(simulations.flatMap((s) => s.path.replace(/\.mat$/, '').split(/[/_]/)))];
   const plan: PlannedRequest[] = [];
@@ -659,25 +723,10 @@ function planRequests(simulations: KnownSimulation[], seed: number): PlannedRequ
       const search = searchTermFor(rng, pick(rng, simulation.trajectories));
       const query = new URLSearchParams({ ...(search ? { search } : {}), limit: '100' });
       plan.push({ kind: 'variables', method: 'GET', path: `/api/v1/simulations/${simulation.id}/variables?${query}` });
+    } else if (big && rng() < BIG_QUERY_SHARE) {
+      plan.push({ kind: 'bigQuery', method: 'POST', path: '/api/v1/query', body: JSON.stringify(planQuery(rng, big, 20)) });
     } else {
-      const count = intBetween(rng, 1, 4);
-      const variables = new Set<string>();
-      while (variables.size < Math.min(count, simulation.trajectories.length)) {
-        variables.add(pick(rng, simulation.trajectories));
-      }
-      const request: QueryRequest = {
-        simulations: [simulation.id],
-        variables: [...variables],
-        maxDataPoints: intBetween(rng, 1000, 2000),
-      };
-      if (rng() < 0.7) {
-        // A dashboard time range inside the run: a zoomed-in window or most of it.
-        const span = simulation.stopTime - simulation.startTime;
-        const from = simulation.startTime + rng() * span * 0.8;
-        request.from = from;
-        request.to = Math.min(simulation.stopTime, from + span * (0.02 + rng() * 0.98));
-      }
-      plan.push({ kind: 'query', method: 'POST', path: '/api/v1/query', body: JSON.stringify(request) });
+      plan.push({ kind: 'query', method: 'POST', path: '/api/v1/query', body: JSON.stringify(planQuery(rng, simulation, 4)) });
     }
   }
   return plan;
@@ -719,23 +768,26 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       : `load: generated ${SIMULATIONS} simulations in ${path.relative(REPO, resultsDir)} (${(dataBytes / 1e6).toFixed(0)} MB) in ${(generatedMs / 1000).toFixed(1)} s`
   );
 
-  const proxy = await startChildProxy(resultsDir, cacheDir);
+  const bigDir = options.bigFile ? linkBigFile(options.bigFile, loadDir) : undefined;
+  const proxy = await startChildProxy(resultsDir, cacheDir, bigDir);
   const samples: number[] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
     const ready = rssMb(proxy.pid) ?? NaN;
     const warmStarted = performance.now();
     const simulations = await warmUp(proxy.url);
-    const expectedLayouts = manifest.simulations.filter((s) => s.layout === 'binTrans' && data2Bytes(s) >= DEFAULT_COLUMN_STORE_MIN_BYTES).length;
-    const layouts = await waitForLayouts(cacheDir, expectedLayouts);
+    const big = bigDir ? await warmUpBig(proxy.url) : undefined;
+    // The big file is a binTrans result far above the layout threshold: it gets one too.
+    const expectedLayouts = manifest.simulations.filter((s) => s.layout === 'binTrans' && data2Bytes(s) >= DEFAULT_COLUMN_STORE_MIN_BYTES).length + (big ? 1 : 0);
+    const layouts = await waitForLayouts(cacheDir, expectedLayouts, big ? 180_000 : 60_000);
     console.log(
       `load: proxy pid ${proxy.pid} at ${proxy.url}, warmed in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s ` +
         `(${layouts}/${expectedLayouts} per-variable layouts); ${connections} connections for ${durationSeconds} s`
     );
 
-    const plan = planRequests(simulations, seed);
+    const plan = planRequests(simulations, seed, big);
     let next = 0;
-    const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [] };
+    const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [], bigQuery: [] };
     let seriesErrors = 0;
     const headers = { authorization: `Bearer ${API_KEY}` };
 
@@ -799,17 +851,25 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       max: result.latency.max,
       mean: result.latency.average,
     };
-    const pass = result.errors === 0 && result.non2xx === 0 && seriesErrors === 0 && latencyMs.p99 <= TARGET_P99_MS;
+    const clean = result.errors === 0 && result.non2xx === 0 && seriesErrors === 0;
+    const pass = clean && latencyMs.p99 <= TARGET_P99_MS;
+    const soakPass = clean && end <= start * (1 + TARGET_RSS_GROWTH);
     return {
       simulations: SIMULATIONS,
       dataBytes,
+      big: options.bigFile ? { path: options.bigFile, sizeBytes: statSync(options.bigFile).size } : undefined,
       connections,
       durationSeconds: result.duration,
       seed,
       requests: result.requests.total,
       requestsPerSecond: result.requests.total / result.duration,
       latencyMs,
-      byRoute: { list: routeStats(latencies.list), variables: routeStats(latencies.variables), query: routeStats(latencies.query) },
+      byRoute: {
+        list: routeStats(latencies.list),
+        variables: routeStats(latencies.variables),
+        query: routeStats(latencies.query),
+        bigQuery: routeStats(latencies.bigQuery),
+      },
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,
@@ -817,6 +877,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       rssMb: { ready, start, peak: Math.max(...samples), end, samples: samples.length },
       cpuCores,
       verdict: pass ? 'PASS' : 'FAIL',
+      soakVerdict: big ? (soakPass ? 'PASS' : 'FAIL') : undefined,
     };
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\nproxy stderr:\n${proxy.stderr()}`);
@@ -840,13 +901,22 @@ export function formatLoadResult(r: LoadBenchResult): string {
     `load: ${r.simulations} simulations (${(r.dataBytes / 1e6).toFixed(0)} MB), ${r.connections} connections, ${r.durationSeconds.toFixed(0)} s, seed ${r.seed}`,
     `  throughput   ${r.requestsPerSecond.toFixed(1)} req/s (${r.requests} requests)`,
     `  latency      p50 ${ms(r.latencyMs.p50)} | p90 ${ms(r.latencyMs.p90)} | p99 ${ms(r.latencyMs.p99)} | max ${ms(r.latencyMs.max)} | mean ${ms(r.latencyMs.mean)}`,
-    `  by route     ${route('list')} | ${route('variables')} | ${route('query')}`,
+    `  by route     ${route('list')} | ${route('variables')} | ${route('query')}${r.big ? ` | ${route('bigQuery')} on the big file` : ''}`,
     `  failures     ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx, ${r.seriesErrors} answers with error entries`,
     `  proxy RSS    ready ${r.rssMb.ready.toFixed(0)} MB | load start ${r.rssMb.start.toFixed(0)} MB | peak ${r.rssMb.peak.toFixed(0)} MB | end ${r.rssMb.end.toFixed(0)} MB` +
       ` (${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB over the run, ${r.rssMb.samples} samples every ${RSS_INTERVAL_MS} ms)`,
     `  CPU          proxy ${r.cpuCores.proxy.toFixed(2)} cores, load generator (autocannon, this process) ${r.cpuCores.loadGenerator.toFixed(2)} cores`,
     `load verdict: ${r.verdict} (targets: 0 errors and non-2xx -> ${r.errors + r.non2xx + r.seriesErrors}; p99 <= ${TARGET_P99_MS} ms -> ${ms(r.latencyMs.p99)})`,
+    ...(r.big ? [soakLine(r)] : []),
   ].join('\n');
+}
+
+function soakLine(r: LoadBenchResult): string {
+  const growth = (r.rssMb.end - r.rssMb.start) / r.rssMb.start;
+  return (
+    `soak verdict: ${r.soakVerdict} (with ${path.basename(r.big!.path)}, ${(r.big!.sizeBytes / 1e9).toFixed(2)} GB: ` +
+    `0 errors and non-2xx -> ${r.errors + r.non2xx + r.seriesErrors}; RSS growth < ${TARGET_RSS_GROWTH * 100} % -> ${(growth * 100).toFixed(1)} %)`
+  );
 }
 
 /** Validates `--duration` (seconds, a positive integer). */
@@ -868,6 +938,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       seed: { type: 'string', default: '1' },
       connections: { type: 'string', default: String(CONNECTIONS) },
+      big: { type: 'string' },
     },
   });
   const result = await runLoadBench({
@@ -875,6 +946,7 @@ async function main(): Promise<void> {
     durationSeconds: parseDuration(values.duration),
     seed: Number(values.seed),
     connections: Number(values.connections),
+    bigFile: values.big === undefined ? undefined : path.resolve(values.big),
   });
   console.log(formatLoadResult(result));
 }

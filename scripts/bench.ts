@@ -5,7 +5,8 @@
  *
  *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30]
  *
- * `--only` takes shape names, `load` and `index` (restart over 10,000 files), comma-separated;
+ * `--only` takes shape names, `load`, `soak` (the load for 60 s, plus queries on the 1 GB long file)
+ * and `index` (restart over 10,000 files), comma-separated;
  * without it everything runs. `--duration` is the load run's length in seconds. Each file is measured in its own child process so that its
  * peak RSS is its own; the load bench runs the proxy in its own process for the same reason.
  */
@@ -36,7 +37,11 @@ const SHAPES: Record<string, BenchShape> = {
 const LOAD = 'load';
 /** The restart-from-index bench's name in `--only` (10,000 generated files). */
 const INDEX = 'index';
-const EXTRA_BENCHES = [LOAD, INDEX];
+/** The soak's name in `--only`: the load bench for 60 s with queries on the 1 GB long file too. */
+const SOAK = 'soak';
+const SOAK_FILE = 'long-1g-f64';
+const SOAK_SECONDS = 60;
+const EXTRA_BENCHES = [LOAD, INDEX, SOAK];
 
 const VARIABLES_PER_QUERY = 20;
 const MAX_POINTS = 2_000;
@@ -229,10 +234,19 @@ async function main(): Promise<void> {
     load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds });
     console.log(formatLoadResult(load));
   }
+  let soak: LoadBenchResult | undefined;
+  if (selected.includes(SOAK)) {
+    const bigFile = path.join(values.dir, `${SOAK_FILE}.mat`);
+    if (!existsSync(bigFile)) {
+      await writeBenchFile(bigFile, SHAPES[SOAK_FILE]);
+    }
+    soak = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds: values.duration ? durationSeconds : SOAK_SECONDS, bigFile: path.resolve(bigFile) });
+    console.log(formatLoadResult(soak));
+  }
   const index = selected.includes(INDEX) ? await benchIndex(path.resolve(values.dir)) : undefined;
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load, index }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load, soak, index }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 

@@ -6,6 +6,7 @@ import { evictColumnCache } from './cache/evict';
 import { cacheWriteHealth } from './cache/write-health';
 import { Catalog, type CatalogObserver } from './catalog/catalog';
 import type { ProxyConfig } from './config';
+import { layoutBuildsIdle } from './decoder/mat4/trajectory';
 import type { App } from './http/app';
 import { buildServer } from './http/server';
 import { readTlsFiles, reloadTls } from './http/tls';
@@ -92,6 +93,7 @@ export async function startProxy(
     if (catalog.ready) {
       await catalog.close();
     }
+    await layoutBuildsIdle();
   };
   try {
     await app.listen({ port: config.port, host: config.host });

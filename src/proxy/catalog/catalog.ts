@@ -228,6 +228,11 @@ export class Catalog {
       this.open.set(id, file);
       if (entry.summary.status !== 'error') {
         entry.summary = withDecoded(entry.summary, file);
+      } else {
+        // It failed before and opens now without changing (its permissions were fixed, say):
+        // describe it again, so the list stops showing the old error.
+        entry.summary = await this.describe(entry.file, entry.stats, false);
+        this.publishCounts();
       }
       return file;
     } catch (error) {
@@ -238,6 +243,25 @@ export class Catalog {
       }
       throw error;
     }
+  }
+
+  /**
+   * How the file on disk compares, after a read, with the version `file` was opened from. A read
+   * that overlapped a rewrite can mix two versions; one that overlapped an append (a simulation
+   * still running) only missed the new rows. A changed file is reopened on the next read.
+   */
+  async changeAfterRead(id: string, file: ResultFile): Promise<'none' | 'appended' | 'rewritten'> {
+    const stats = await stat(file.path).catch(() => undefined);
+    if (stats && stats.size === file.sizeBytes && stats.mtimeMs === file.modifiedMs) {
+      return 'none';
+    }
+    this.forget(id);
+    return stats && stats.size > file.sizeBytes ? 'appended' : 'rewritten';
+  }
+
+  /** Whether the file is known to be still being written (then growth between reads is expected). */
+  isWriting(id: string): boolean {
+    return this.entries.get(id)?.summary.status === 'writing';
   }
 
   /**
@@ -305,6 +329,9 @@ export class Catalog {
   private async describe(file: FoundFile, stats: FileStats, writing: boolean): Promise<Simulation> {
     const metadata = await readSidecar(file.absolutePath, displayName(file));
     const base = baseSummary(file, stats, metadata, writing ? 'writing' : 'ok');
+    if (file.nameProblem) {
+      return withError(base, file, file.nameProblem);
+    }
     const tooSmall = tooSmallProblem(file, stats);
     if (tooSmall) {
       return writing ? base : withError(base, file, tooSmall);

@@ -17,6 +17,8 @@ export interface FoundFile {
   absolutePath: string;
   /** Relative to the root, `/`-separated. */
   relativePath: string;
+  /** Why the file cannot be opened by its name, found while scanning (a name that is not UTF-8). */
+  nameProblem?: string;
 }
 
 export interface FileStats {
@@ -48,6 +50,18 @@ export function relativeToRoot(root: DataRoot, absolutePath: string): string {
 export function isInside(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+// Node decodes file names as UTF-8 and puts U+FFFD where bytes are not: such a name no longer
+// reaches the file, which would then vanish from the listing without a word.
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+function withUndecodableName(root: DataRoot, absolutePath: string): ScannedFile {
+  const relativePath = relativeToRoot(root, absolutePath);
+  const nameProblem =
+    `${root.name}/${relativePath}: the file name is not valid UTF-8 (shown with \uFFFD), so it cannot be opened; ` +
+    'rename it in UTF-8, for example with convmv -f latin1 -t utf8';
+  return { root, absolutePath, relativePath, nameProblem, stats: { size: 0, mtimeMs: 0 }, sidecarMtimeMs: null };
 }
 
 /**
@@ -100,7 +114,9 @@ export async function findResultFiles(root: DataRoot, logger: Logger): Promise<S
         await visit(absolutePath);
       } else if (isFile && statPath && isResultFileName(entry.name)) {
         const stats = await stat(statPath).catch(() => undefined);
-        if (stats) {
+        if (!stats && entry.name.includes(REPLACEMENT_CHARACTER)) {
+          found.push(withUndecodableName(root, absolutePath));
+        } else if (stats) {
           const relativePath = relativeToRoot(root, absolutePath);
           // The listing says whether a sidecar exists, which saves a stat per result file.
           const sidecarMtimeMs = names.has(entry.name + SIDECAR_SUFFIX) ? await sidecarMtime(absolutePath) : null;

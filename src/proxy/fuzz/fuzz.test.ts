@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { realFixture } from '../testing/fixtures';
@@ -5,6 +7,9 @@ import type { FindingKind } from './oracle';
 import type { DecoderRef } from './protocol';
 import { formatFinding, groupFindings, type FuzzReport } from './report';
 import { runFuzz } from './runner';
+import { buildSweep } from './cases';
+import { loadCorpus, type SeedFile } from './corpus';
+import { writeResultFile } from '../writer/mat4-writer';
 
 const REPO = path.resolve(__dirname, '../../..');
 const FAKES = path.join(__dirname, 'fake-decoders.ts');
@@ -37,6 +42,44 @@ describe('decoder fuzzing', () => {
     expect(describeFindings(report)).toBe('');
     expect(report.cases).toBe(CI_CASES);
     expect(report.ok).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the whole systematic sweep over small seeds', () => {
+  let dir: string;
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  // The CI run above ends inside the sweep for its large corpus; on two small files the sweep ends:
+  // every cut, every record resized to 0 and 2^31-1, ten bad type codes per record, mrows, ncols,
+  // imagf and namlen set to 0, -1, 2^31-1 and 2^30 in every record, then the structural edits.
+  it('finds nothing when every header field of every record is 0, -1, 2^31-1 or 2^30', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'simviz-sweep-'));
+    const bigEndian = path.join(dir, 'big-endian-binNormal.mat');
+    await writeResultFile(
+      bigEndian,
+      {
+        startTime: 0,
+        stopTime: 1,
+        variables: [
+          { kind: 'parameter', name: 'p', value: 2 },
+          { kind: 'trajectory', name: 'x', unit: 'K' },
+          { kind: 'alias', name: 'y', of: 'x', negate: true },
+        ],
+        options: { byteOrder: 'big', layout: 'binNormal', precision: 'float64' },
+      },
+      { time: [0, 0.5, 1], trajectories: { x: [1, 2, 3] } }
+    );
+    const seedFiles: SeedFile[] = [
+      { name: 'om119_bouncingball.mat', path: realFixture('om119_bouncingball.mat') },
+      { name: 'big-endian-binNormal.mat', path: bigEndian },
+    ];
+    const sweepLength = buildSweep(loadCorpus(seedFiles)).length;
+    // Even case numbers walk the sweep, odd ones are random stacks: twice its length covers it.
+    const report = await runFuzz({ seed: 'sweep', cases: 2 * sweepLength, seedFiles, timeoutMs: 2000, maxFindings: 3 });
+    expect(describeFindings(report)).toBe('');
+    expect(report.sweepLength).toBe(sweepLength);
+    expect(sweepLength).toBeGreaterThan(200);
+    expect(Object.values(report.decodeErrors).reduce((a, b) => a + b, 0)).toBeGreaterThan(sweepLength / 2);
   }, 120_000);
 });
 

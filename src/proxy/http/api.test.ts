@@ -267,6 +267,9 @@ describe('query', () => {
     ['unknown fields', { simulations: ['a'], variables: ['b'], colour: 'red' }],
     ['a reversed range', { simulations: ['a'], variables: ['b'], from: 5, to: 1 }],
     ['maxDataPoints 0', { simulations: ['a'], variables: ['b'], maxDataPoints: 0 }],
+    ['maxDataPoints 10^9', { simulations: ['a'], variables: ['b'], maxDataPoints: 1e9 }],
+    ['a NaN time (as a string: JSON has no NaN)', { simulations: ['a'], variables: ['b'], from: 'NaN' }],
+    ['a NaN time (as a bare token)', '{"simulations": ["a"], "variables": ["b"], "from": NaN}'],
     ['a string time', { simulations: ['a'], variables: ['b'], from: 'yesterday' }],
     ['malformed JSON', '{"simulations": ['],
   ])('rejects %s with 400', async (_, body) => {
@@ -274,6 +277,16 @@ describe('query', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('bad_request');
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('reads a negative time range: simulations may start before 0', async () => {
+    const ball = await simulationNamed('om119_bouncingball');
+    const before = await query({ simulations: [ball.id], variables: ['height'], from: -10, to: -1 });
+    expect(before.status).toBe(200);
+    // Nothing lies in the range; one point beyond its right edge lets the line reach the border.
+    expect((before.body.series[0] as Series).time).toEqual([0]);
+    const across = await query({ simulations: [ball.id], variables: ['height'], from: -1, to: 0.15 });
+    expect((across.body.series[0] as Series).time).toEqual([0, 0.1, 0.2]);
   });
 
   it('rejects oversized bodies with 413', async () => {

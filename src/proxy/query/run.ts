@@ -46,33 +46,65 @@ function failedPlan(entries: SeriesError[]): Plan {
   return { count: entries.length, run: async () => entries };
 }
 
-async function planSimulation(catalog: Catalog, id: string, request: QueryRequest): Promise<Plan> {
-  let file: ResultFile | undefined;
+/** The opened file, or the error entries that say why it cannot be read. */
+async function openForQuery(catalog: Catalog, id: string, variables: readonly string[]): Promise<ResultFile | SeriesError[]> {
   try {
-    file = await catalog.openFile(id);
+    const file = await catalog.openFile(id);
+    return file ?? errorEntries(id, variables, 'not_found', `no simulation with id "${id}"`);
   } catch (error) {
     const message = error instanceof DecodeError ? error.message : 'the result file could not be read';
-    return failedPlan(errorEntries(id, request.variables, 'unreadable_simulation', message));
+    return errorEntries(id, variables, 'unreadable_simulation', message);
   }
-  if (!file) {
-    return failedPlan(errorEntries(id, request.variables, 'not_found', `no simulation with id "${id}"`));
+}
+
+async function planSimulation(catalog: Catalog, id: string, request: QueryRequest): Promise<Plan> {
+  const opened = await openForQuery(catalog, id, request.variables);
+  if (!('variables' in opened)) {
+    return failedPlan(opened);
   }
-  const opened = file;
   const wanted = expandVariables(opened, request.variables);
   const simulationName = catalog.get(id)?.name ?? id;
+  const simulation = { id, name: simulationName };
   return {
     count: wanted.length,
-    run: async () => {
-      try {
-        return await seriesOf(opened, { id, name: simulationName }, wanted, request);
-      } catch (error) {
-        if (error instanceof DecodeError) {
-          return errorEntries(id, request.variables, 'unreadable_simulation', error.message);
-        }
-        throw error;
-      }
-    },
+    run: () => readConsistently(catalog, opened, simulation, wanted, request),
   };
+}
+
+/**
+ * Reads the series and checks that the file did not change meanwhile: a read that overlapped a
+ * rewrite in place (`cp` over a result, a re-run writing the same name) could mix two versions.
+ * Such a read is done again once on the new version; a second overlap is reported, not guessed at.
+ * Growth is a simulation still running: the rows read are still right.
+ */
+async function readConsistently(catalog: Catalog, first: ResultFile, simulation: { id: string; name: string }, wanted: readonly Wanted[], request: QueryRequest): Promise<Entry[]> {
+  const { id } = simulation;
+  let file = first;
+  for (let attempt = 1; ; attempt++) {
+    const read = await seriesOf(file, simulation, wanted, request).catch((error: unknown) => {
+      if (error instanceof DecodeError) {
+        return error;
+      }
+      throw error;
+    });
+    // A file cut short under the read fails it; that too is a change to read again.
+    const change = await catalog.changeAfterRead(id, file);
+    const appendedAsExpected = change === 'appended' && (attempt > 1 || catalog.isWriting(id));
+    if (change === 'none' || appendedAsExpected) {
+      return read instanceof DecodeError ? errorEntries(id, request.variables, 'unreadable_simulation', read.message) : read;
+    }
+    if (attempt > 1) {
+      const message = `${file.displayName}: changed while it was being read, twice (it is being rewritten); try again when it is written`;
+      return errorEntries(id, request.variables, 'file_changed', message);
+    }
+    const reopened = await openForQuery(catalog, id, request.variables);
+    if (!('variables' in reopened)) {
+      return reopened;
+    }
+    file = reopened;
+    // Names resolve to the new version's variables; the request's order is kept.
+    wanted = expandVariables(file, request.variables);
+  }
 }
 
 /** One requested name, or one match of a requested glob, with what it resolved to. */

@@ -188,7 +188,8 @@ class RecordEncoder {
  */
 function textMatrix(strings: string[], stringsAlongColumns: boolean, pad: number): { rows: number; cols: number; data: Uint8Array } {
   const encoded = strings.map((s) => Buffer.from(s, 'utf8'));
-  const width = Math.max(1, ...encoded.map((b) => b.length));
+  // reduce, not Math.max(...): a spread of 200,000 names overflows the call stack.
+  const width = encoded.reduce((widest, b) => Math.max(widest, b.length), 1);
   const count = strings.length;
   const data = new Uint8Array(width * count).fill(pad);
   encoded.forEach((bytes, s) => {

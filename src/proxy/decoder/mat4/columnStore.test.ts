@@ -59,7 +59,9 @@ describe('per-variable column store', () => {
         const [middle] = await readStoreColumns(layout, [5], 100, 113);
         expect(Array.from(middle)).toEqual(Array.from(strided[5].subarray(100, 113)));
       }
-    }
+    },
+    // Budget 1 builds with one row per block, thousands of small writes: seconds on a busy machine.
+    30_000
   );
 
   it('is built in the background after the first read and then serves reads, leaving no temporary files', async () => {

@@ -430,6 +430,18 @@ function enqueueLayoutBuild(build: () => Promise<void>): Promise<void> {
   return next;
 }
 
+/**
+ * Resolves once the queued layout builds are done, so that a closing proxy leaves no build writing
+ * into its cache folder (each writes a `.partial` file and renames it when complete).
+ */
+export async function layoutBuildsIdle(): Promise<void> {
+  let seen: Promise<unknown>;
+  do {
+    seen = layoutQueue;
+    await seen;
+  } while (seen !== layoutQueue);
+}
+
 function uniqueTrajectorySignals(locations: readonly Location[]): number[] {
   return [...new Set(locations.filter((l) => l.matrix === 'data_2').map((l) => l.signal))];
 }
