@@ -3,7 +3,7 @@
  * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat), then
  * the proxy under load (scripts/bench-load.ts: 100 simulations, 50 connections, autocannon).
  *
- *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30]
+ *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,soak,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30] [--workers 1]
  *
  * `--only` takes shape names, `load`, `soak` (the load for 60 s, plus queries on the 1 GB long file)
  * and `index` (restart over 10,000 files), comma-separated;
@@ -179,6 +179,7 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: path.join(REPO, '.bench') },
       'no-scipy': { type: 'boolean' },
       duration: { type: 'string' },
+      workers: { type: 'string', default: '1' },
     },
   });
   if (values.measure) {
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
   }
   let load: LoadBenchResult | undefined;
   if (selected.includes(LOAD)) {
-    load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds });
+    load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds, workers: Number(values.workers) });
     console.log(formatLoadResult(load));
   }
   let soak: LoadBenchResult | undefined;
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
     if (!existsSync(bigFile)) {
       await writeBenchFile(bigFile, SHAPES[SOAK_FILE]);
     }
-    soak = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds: values.duration ? durationSeconds : SOAK_SECONDS, bigFile: path.resolve(bigFile) });
+    soak = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds: values.duration ? durationSeconds : SOAK_SECONDS, bigFile: path.resolve(bigFile), workers: Number(values.workers) });
     console.log(formatLoadResult(soak));
   }
   const index = selected.includes(INDEX) ? await benchIndex(path.resolve(values.dir)) : undefined;

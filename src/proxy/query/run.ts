@@ -88,7 +88,7 @@ async function readConsistently(catalog: Catalog, first: ResultFile, simulation:
       throw error;
     });
     // A file cut short under the read fails it; that too is a change to read again.
-    const change = await catalog.changeAfterRead(id, file);
+    const change = catalog.changeAfterRead(id, file);
     const appendedAsExpected = change === 'appended' && (attempt > 1 || catalog.isWriting(id));
     if (change === 'none' || appendedAsExpected) {
       return read instanceof DecodeError ? errorEntries(id, request.variables, 'unreadable_simulation', read.message) : read;

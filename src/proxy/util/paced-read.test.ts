@@ -37,8 +37,8 @@ describe('PacedReader', () => {
   }
 
   it.each([
-    ['synchronous reads', { burstMs: Infinity, slowReadMs: Infinity, contended: () => false }],
-    ['every read counted slow, so the pass goes asynchronous', { burstMs: Infinity, slowReadMs: 0, contended: () => false }],
+    ['synchronous reads', { burstMs: Infinity, slowReadMs: Infinity, contended: () => false, smallReadBytes: 0 }],
+    ['every read counted slow, so the pass goes asynchronous', { burstMs: Infinity, slowReadMs: 0, contended: () => false, smallReadBytes: 0 }],
   ])('reads every byte in order with %s', async (_, pacing) => {
     expect(await readAllChunks(pacing)).toEqual(content);
   });
@@ -47,8 +47,17 @@ describe('PacedReader', () => {
     let ranMidPass = false;
     let chunksRead = 0;
     setImmediate(() => (ranMidPass = chunksRead < 10));
-    const read = await readAllChunks({ burstMs: Infinity, slowReadMs: Infinity, contended: () => true }, () => chunksRead++);
+    const read = await readAllChunks({ burstMs: Infinity, slowReadMs: Infinity, contended: () => true, smallReadBytes: 0 }, () => chunksRead++);
     expect(ranMidPass).toBe(true);
+    expect(read).toEqual(content);
+  });
+
+  it('keeps reads no larger than smallReadBytes synchronous under contention (a thread-pool trip costs more than they do)', async () => {
+    let ranMidPass = false;
+    let chunksRead = 0;
+    setImmediate(() => (ranMidPass = chunksRead < 10));
+    const read = await readAllChunks({ burstMs: Infinity, slowReadMs: Infinity, contended: () => true, smallReadBytes: CHUNK }, () => chunksRead++);
+    expect(ranMidPass).toBe(false);
     expect(read).toEqual(content);
   });
 
@@ -56,7 +65,7 @@ describe('PacedReader', () => {
     let ranMidPass = false;
     let chunksRead = 0;
     setImmediate(() => (ranMidPass = chunksRead < 10));
-    await readAllChunks({ burstMs: 0, slowReadMs: Infinity, contended: () => false }, () => chunksRead++);
+    await readAllChunks({ burstMs: 0, slowReadMs: Infinity, contended: () => false, smallReadBytes: 0 }, () => chunksRead++);
     expect(ranMidPass).toBe(true);
   });
 
@@ -64,14 +73,14 @@ describe('PacedReader', () => {
     let ranMidPass = false;
     let chunksRead = 0;
     setImmediate(() => (ranMidPass = chunksRead < 10));
-    await readAllChunks({ burstMs: Infinity, slowReadMs: Infinity, contended: () => false }, () => chunksRead++);
+    await readAllChunks({ burstMs: Infinity, slowReadMs: Infinity, contended: () => false, smallReadBytes: 0 }, () => chunksRead++);
     expect(ranMidPass).toBe(false);
   });
 
   it.each([Infinity, 0])('fails with the caller’s error when the file ends early (slow read threshold %s ms)', async (slowReadMs) => {
     const fd = openSync(file, 'r');
     try {
-      const reader = new PacedReader(fd, (position) => new Error(`ended at ${position}`), { burstMs: Infinity, slowReadMs, contended: () => false });
+      const reader = new PacedReader(fd, (position) => new Error(`ended at ${position}`), { burstMs: Infinity, slowReadMs, contended: () => false, smallReadBytes: 0 });
       for (let i = 0; i < 3; i++) {
         await reader.fill(new Uint8Array(10), 0);
       }

@@ -205,7 +205,7 @@ export async function buildColumnStore(
  * synchronously against 4-10 ms asynchronously. Larger reads stay asynchronous, so a cold disk
  * never stalls the event loop for long.
  */
-const SYNC_READ_MAX_BYTES = 1024 * 1024;
+const SYNC_READ_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Scratch for float32 layouts read synchronously (no other read can run meanwhile). Fresh memory
