@@ -22,9 +22,10 @@ export function startProxyProcess(
   port = 0,
   spawnOptions: Pick<SpawnOptions, 'uid' | 'gid' | 'env'> = {}
 ): Promise<ProxyProcess> {
-  const tsx = require.resolve('tsx/cli');
-  const args = [tsx, path.join(REPO, 'src/proxy/cli.ts'), ...options, '--port', String(port), '--settle-time', '0'];
-  const child = spawn(process.execPath, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'inherit'] });
+  // `node --import tsx`, not the tsx CLI: that wrapper runs the proxy in a second process and
+  // exits 143 on SIGTERM whatever the proxy's own exit code was.
+  const args = ['--import', 'tsx', path.join(REPO, 'src/proxy/cli.ts'), ...options, '--port', String(port), '--settle-time', '0'];
+  const child = spawn(process.execPath, args, { cwd: REPO, ...spawnOptions, stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Array<Record<string, unknown>> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
