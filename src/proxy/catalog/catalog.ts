@@ -332,8 +332,8 @@ export class Catalog {
   private async describe(file: FoundFile, stats: FileStats, writing: boolean): Promise<Simulation> {
     const metadata = await readSidecar(file.absolutePath, displayName(file));
     const base = baseSummary(file, stats, metadata, writing ? 'writing' : 'ok');
-    if (file.nameProblem) {
-      return withError(base, file, file.nameProblem);
+    if (file.scanProblem) {
+      return withError(base, file, file.scanProblem);
     }
     const tooSmall = tooSmallProblem(file, stats);
     if (tooSmall) {

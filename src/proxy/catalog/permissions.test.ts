@@ -67,11 +67,12 @@ afterAll(async () => {
 });
 
 describe('files and folders the proxy may not read', () => {
-  it('lists an unreadable file as an error saying "permission denied", and serves the readable one', async () => {
+  it('lists an unreadable file and an unlistable folder as errors saying "permission denied", and serves the readable file', async () => {
     const { body } = await getJson<SimulationPage>('/api/v1/simulations');
     expect(body.items.map((s) => [s.path, s.status, s.error ?? null])).toEqual([
       ['locked.mat', 'error', 'share/locked.mat: permission denied'],
       ['open.mat', 'ok', null],
+      ['private', 'error', 'share/private/: the folder cannot be listed (permission denied), so the runs in it are not listed'],
     ]);
     const [locked, open] = body.items;
     const answer = await getJson<QueryResponse>('/api/v1/query', { simulations: [open.id, locked.id], variables: ['x'] });
@@ -88,13 +89,14 @@ describe('files and folders the proxy may not read', () => {
     const answer = await getJson<QueryResponse>('/api/v1/query', { simulations: [locked.id], variables: ['x'] });
     expect((answer.body.series[0] as Series).values).toEqual([1, 1.5, 2]);
     const after = await getJson<SimulationPage>('/api/v1/simulations');
-    expect(after.body.items.map((s) => [s.path, s.status, s.error ?? null])).toEqual([
-      ['locked.mat', 'ok', null],
-      ['open.mat', 'ok', null],
+    expect(after.body.items.map((s) => [s.path, s.status])).toEqual([
+      ['locked.mat', 'ok'],
+      ['open.mat', 'ok'],
+      ['private', 'error'],
     ]);
   });
 
-  it('says in the log which folder it could not list, and stays ready', async () => {
+  it('also says in the log which folder it could not list, and stays ready', async () => {
     const warnings = proxy.logs.filter((entry) => entry.msg === 'cannot list directory');
     expect(warnings.map((entry) => entry.directory)).toEqual([path.join(base, 'share', 'private')]);
     expect((await fetch(`${proxy.url}/api/v1/ready`)).status).toBe(200);

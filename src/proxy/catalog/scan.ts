@@ -17,8 +17,11 @@ export interface FoundFile {
   absolutePath: string;
   /** Relative to the root, `/`-separated. */
   relativePath: string;
-  /** Why the file cannot be opened by its name, found while scanning (a name that is not UTF-8). */
-  nameProblem?: string;
+  /**
+   * Why it cannot be read, found while scanning: a name that is not UTF-8, or a folder that cannot
+   * be listed (listed as an entry of its own, so that its runs are not missing without a word).
+   */
+  scanProblem?: string;
 }
 
 export interface FileStats {
@@ -58,10 +61,21 @@ const REPLACEMENT_CHARACTER = '\uFFFD';
 
 function withUndecodableName(root: DataRoot, absolutePath: string): ScannedFile {
   const relativePath = relativeToRoot(root, absolutePath);
-  const nameProblem =
+  const problem =
     `${root.name}/${relativePath}: the file name is not valid UTF-8 (shown with \uFFFD), so it cannot be opened; ` +
     'rename it in UTF-8, for example with convmv -f latin1 -t utf8';
-  return { root, absolutePath, relativePath, nameProblem, stats: { size: 0, mtimeMs: 0 }, sidecarMtimeMs: null };
+  return unreadableEntry(root, absolutePath, problem);
+}
+
+function unlistableFolder(root: DataRoot, directory: string, error: unknown): ScannedFile {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(error));
+  const problem = `${root.name}/${relativeToRoot(root, directory)}/: the folder cannot be listed (${why}), so the runs in it are not listed`;
+  return unreadableEntry(root, directory, problem);
+}
+
+function unreadableEntry(root: DataRoot, absolutePath: string, scanProblem: string): ScannedFile {
+  return { root, absolutePath, relativePath: relativeToRoot(root, absolutePath), scanProblem, stats: { size: 0, mtimeMs: 0 }, sidecarMtimeMs: null };
 }
 
 /**
@@ -91,6 +105,10 @@ export async function findResultFiles(root: DataRoot, logger: Logger): Promise<S
       entries = await readdir(directory, { withFileTypes: true });
     } catch (error) {
       logger.warn({ directory, err: error }, 'cannot list directory');
+      // The root itself missing or unreadable is a root outage (see catalog.ts), not an entry.
+      if (directory !== root.path) {
+        found.push(unlistableFolder(root, directory, error));
+      }
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
