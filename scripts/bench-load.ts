@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 
 import autocannon from 'autocannon';
 
-import type { QueryRequest, SimulationPage, VariablePage } from '../src/shared/api';
+import type { QueryRequest, SimulationPage, Stats, VariablePage } from '../src/shared/api';
 import { DEFAULT_COLUMN_STORE_MIN_BYTES } from '../src/proxy/decoder/mat4/trajectory';
 import { writeResultFile, type ResultSpec, type VariableSpec } from '../src/proxy/writer/mat4-writer';
 
@@ -41,6 +41,10 @@ const BIG_QUERY_SHARE = 0.05;
 const BIG_ROOT_NAME = 'soak';
 /** The soak's memory target: RSS at the end of the load within this fraction of RSS at its start. */
 const TARGET_RSS_GROWTH = 0.1;
+/**
+ * Planned requests, cycled: at about 1,000 requests/s a 30 s run asks each about 4 times, as
+ * dashboards repeat their queries (refreshes, viewers); `--plan-size 100000` asks each once.
+ */
 const PLAN_SIZE = 8192;
 const RSS_INTERVAL_MS = 500;
 const TARGET_P99_MS = 100;
@@ -56,6 +60,8 @@ export interface LoadBenchOptions {
   bigFile?: string;
   /** The proxy's `--workers` (1 unless given). */
   workers?: number;
+  /** Distinct planned requests (PLAN_SIZE unless given). */
+  planSize?: number;
 }
 
 type RouteKind = keyof typeof MIX | 'bigQuery';
@@ -85,6 +91,8 @@ export interface LoadBenchResult {
   non2xx: number;
   /** 200 answers to a query that carried an error entry (unknown variable, unreadable file). */
   seriesErrors: number;
+  /** Query answers served from the proxy's response cache, of all queries (worker 1's view with several workers). */
+  responseCache: { hits: number; misses: number };
   /** `steady`: at the end of the first quarter of the run, once the load has reached its working set. */
   rssMb: { ready: number; start: number; steady: number; peak: number; end: number; samples: number };
   /** Average CPU cores used during the run (2 on this machine's budget): the proxy and this process (autocannon). */
@@ -660,6 +668,12 @@ async function warmUpOne(url: string, simulation: SimulationPage['items'][number
   };
 }
 
+async function responseCacheCounts(url: string): Promise<{ hits: number; misses: number }> {
+  const stats = await getJson<Stats>(`${url}/api/v1/stats`);
+  const responses = stats.caches.find((cache) => cache.name === 'responses');
+  return { hits: responses?.hits ?? 0, misses: responses?.misses ?? 0 };
+}
+
 /** Waits until the background per-variable layouts the warm-up started are on disk. */
 async function waitForLayouts(cacheDir: string, expected: number, timeoutMs = 60_000): Promise<number> {
   const columns = path.join(cacheDir, 'columns');
@@ -714,11 +728,11 @@ function planQuery(rng: Rng, simulation: KnownSimulation, maxVariables: number):
   return request;
 }
 
-function planRequests(simulations: KnownSimulation[], seed: number, big?: KnownSimulation): PlannedRequest[] {
+function planRequests(simulations: KnownSimulation[], seed: number, planSize: number, big?: KnownSimulation): PlannedRequest[] {
   const rng = mulberry32(seed ^ 0x5eed);
   const listTerms = ['', '', ...new Set(simulations.flatMap((s) => s.path.replace(/\.mat$/, '').split(/[/_]/)))];
   const plan: PlannedRequest[] = [];
-  for (let k = 0; k < PLAN_SIZE; k++) {
+  for (let k = 0; k < planSize; k++) {
     const u = rng();
     const simulation = pick(rng, simulations);
     if (u < MIX.list) {
@@ -794,7 +808,8 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
         `(${layouts}/${expectedLayouts} per-variable layouts); ${connections} connections for ${durationSeconds} s`
     );
 
-    const plan = planRequests(simulations, seed, big);
+    const plan = planRequests(simulations, seed, options.planSize ?? PLAN_SIZE, big);
+    const cacheBefore = await responseCacheCounts(proxy.url);
     let next = 0;
     const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [], bigQuery: [] };
     let seriesErrors = 0;
@@ -844,6 +859,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     });
     clearInterval(sampler);
     sampler = undefined;
+    const cacheAfter = await responseCacheCounts(proxy.url);
     const end = rssMb(proxy.pid) ?? NaN;
     samples.push(end);
     const wallSeconds = (performance.now() - runStarted) / 1000;
@@ -886,6 +902,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       timeouts: result.timeouts,
       non2xx: result.non2xx,
       seriesErrors,
+      responseCache: { hits: cacheAfter.hits - cacheBefore.hits, misses: cacheAfter.misses - cacheBefore.misses },
       rssMb: { ready, start, steady: samples[Math.floor(samples.length / 4)], peak: Math.max(...samples), end, samples: samples.length },
       cpuCores,
       verdict: pass ? 'PASS' : 'FAIL',
@@ -914,6 +931,7 @@ export function formatLoadResult(r: LoadBenchResult): string {
     `  throughput   ${r.requestsPerSecond.toFixed(1)} req/s (${r.requests} requests)`,
     `  latency      p50 ${ms(r.latencyMs.p50)} | p90 ${ms(r.latencyMs.p90)} | p99 ${ms(r.latencyMs.p99)} | max ${ms(r.latencyMs.max)} | mean ${ms(r.latencyMs.mean)}`,
     `  by route     ${route('list')} | ${route('variables')} | ${route('query')}${r.big ? ` | ${route('bigQuery')} on the big file` : ''}`,
+    `  responses    ${r.responseCache.hits} of ${r.responseCache.hits + r.responseCache.misses} queries answered from the response cache`,
     `  failures     ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx, ${r.seriesErrors} answers with error entries`,
     `  proxy RSS    ready ${r.rssMb.ready.toFixed(0)} MB | load start ${r.rssMb.start.toFixed(0)} MB | peak ${r.rssMb.peak.toFixed(0)} MB | end ${r.rssMb.end.toFixed(0)} MB` +
       ` (${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB over the run, ${r.rssMb.samples} samples every ${RSS_INTERVAL_MS} ms)`,
@@ -953,6 +971,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: String(CONNECTIONS) },
       big: { type: 'string' },
       workers: { type: 'string', default: '1' },
+      'plan-size': { type: 'string', default: String(PLAN_SIZE) },
     },
   });
   const result = await runLoadBench({
@@ -962,6 +981,7 @@ async function main(): Promise<void> {
     connections: Number(values.connections),
     bigFile: values.big === undefined ? undefined : path.resolve(values.big),
     workers: Number(values.workers),
+    planSize: Number(values['plan-size']),
   });
   console.log(formatLoadResult(result));
 }

@@ -337,7 +337,7 @@ export const StatsScanSchema = Type.Object({
 export type StatsScan = Static<typeof StatsScanSchema>;
 
 export const StatsCacheSchema = Type.Object({
-  /** `open_files` (decoded catalogues), `column_memory` (small files' columns), `layouts` (per-variable copies on disk). */
+  /** `open_files` (decoded catalogues), `column_memory` (small files' columns), `layouts` (per-variable copies on disk), `responses` (query answers). */
   name: Type.String(),
   hits: Type.Integer({ minimum: 0 }),
   misses: Type.Integer({ minimum: 0 }),

@@ -13,6 +13,7 @@ import { installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
 import { installSecurityHeaders } from './security-headers';
 import { healthRoutes } from './routes/health';
+import { RESPONSE_CACHE_BYTES, ResponseCache } from '../query/response-cache';
 import { queryRoutes } from './routes/query';
 import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
@@ -69,7 +70,11 @@ export function buildServer(options: ServerOptions): App {
     healthRoutes(api, options.catalog);
     simulationRoutes(api, options.catalog);
     variableRoutes(api, options.catalog);
-    queryRoutes(api, options.catalog);
+    const responses = new ResponseCache(RESPONSE_CACHE_BYTES, {
+      lookup: (hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ cache: 'responses' }),
+      held: (bytes) => metrics.cacheBytes.set({ cache: 'responses' }, bytes),
+    });
+    queryRoutes(api, options.catalog, responses);
     statsRoutes(api, { catalog: options.catalog, metrics, startedAtMs });
     await uploadRoutes(api, options.catalog, options.uploads ?? { maxBytes: 0 });
   });

@@ -17,7 +17,7 @@ interface Sample {
 
 const MS_PER_SECOND = 1000;
 /** Listed even before their first lookup, so the dashboard shows every cache from the start. */
-const KNOWN_CACHES = ['column_memory', 'layouts', 'open_files'];
+const KNOWN_CACHES = ['column_memory', 'layouts', 'open_files', 'responses'];
 
 function routeKey(labels: Labels): string {
   return `${labels.method} ${labels.route}`;
@@ -85,6 +85,7 @@ export async function cacheStats(metrics: ProxyMetrics): Promise<StatsCache[]> {
     column_memory: gaugeValue((await metrics.columnMemoryBytes.get()).values),
     // The gauge calls the per-variable layouts on disk `columns`.
     layouts: gaugeValue((await metrics.cacheBytes.get()).values, 'columns'),
+    responses: gaugeValue((await metrics.cacheBytes.get()).values, 'responses'),
   };
   const names = [...new Set([...KNOWN_CACHES, ...hits.keys(), ...misses.keys()])].sort();
   return names.map((name) => ({ name, hits: hits.get(name) ?? 0, misses: misses.get(name) ?? 0, bytes: bytes[name] ?? null }));

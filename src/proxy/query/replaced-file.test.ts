@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, rename, rm, truncate, unlink, utimes } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import type { ErrorBody, QueryResponse, Series, Simulation, SimulationPage } from '../../shared/api';
+import type { ErrorBody, QueryResponse, Series, Simulation, SimulationPage, Stats } from '../../shared/api';
 import type { RunningProxy } from '../main';
 import { requestJson, startTestProxy } from '../testing/proxy';
 import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
@@ -96,6 +96,33 @@ async function queriesDuring(change: () => Promise<void>): Promise<Verdict[]> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const unexpected = (verdicts: Verdict[]) => [...new Set(verdicts.filter((v) => v !== 'a' && v !== 'b' && v !== 'error'))];
+
+async function responseCacheHits(): Promise<number> {
+  const { body } = await requestJson<Stats>(proxy, '/api/v1/stats');
+  return body.caches.find((cache) => cache.name === 'responses')?.hits ?? NaN;
+}
+
+describe('a repeated query', () => {
+  it('is answered with the kept answer while the file is unchanged, and afresh once it changed', async () => {
+    const body = { simulations: [run.id], variables: ['s0', 's1'], maxDataPoints: 700 };
+    const first = await requestJson<QueryResponse>(proxy, '/api/v1/query', { body });
+    const hits = await responseCacheHits();
+    const again = await requestJson<QueryResponse>(proxy, '/api/v1/query', { body: { maxDataPoints: 700, variables: ['s0', 's1'], simulations: [run.id] } });
+    expect(again.body).toEqual(first.body);
+    expect(await responseCacheHits()).toBe(hits + 1);
+
+    const next = path.join(base, 'share', '.next.mat');
+    await copyFile(versions.b, next);
+    await rename(next, live);
+    await pause(1100);
+    const changed = await requestJson<QueryResponse & ErrorBody>(proxy, '/api/v1/query', { body });
+    expect(judge(changed.status, changed.body)).toBe('b');
+    expect(await responseCacheHits()).toBe(hits + 1);
+    await copyFile(versions.a, next);
+    await rename(next, live);
+    await pause(1100);
+  }, 30_000);
+});
 
 describe('a result file that changes under the queries reading it', () => {
   it('replaced by rename, back and forth: each answer is one whole version; afterwards the new one', async () => {

@@ -1,19 +1,34 @@
-import { API_PREFIX, QueryRequestSchema } from '../../../shared/api';
+import { API_PREFIX, QueryRequestSchema, type QueryRequest } from '../../../shared/api';
 import type { Catalog } from '../../catalog/catalog';
+import type { ResultFile } from '../../decoder';
+import { ResponseCache, responseKey, type FileVersion } from '../../query/response-cache';
 import { runQuery, TooManySeriesError } from '../../query/run';
 import { queryResponseJson } from '../../query/serialize';
 import type { App } from '../app';
 import { HttpError } from '../errors';
 
-export function queryRoutes(app: App, catalog: Catalog): void {
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function queryRoutes(app: App, catalog: Catalog, cache = new ResponseCache()): void {
   app.post(`${API_PREFIX}/query`, { schema: { body: QueryRequestSchema } }, async (request, reply) => {
     const { from, to } = request.body;
     if (from !== undefined && to !== undefined && from > to) {
       throw new HttpError(400, 'bad_request', `"from" (${from}) is after "to" (${to})`);
     }
+    const files = await cacheableFiles(catalog, request.body);
+    const key = files && responseKey(request.body, files.map(versionOf));
+    const cached = key && cache.get(key);
+    // As fresh as a read: the catalog checks a file at most once a second, so look at the disk.
+    if (cached && files.every((file) => catalog.changeAfterRead(file.id, file.file) === 'none')) {
+      return reply.type(JSON_TYPE).send(cached);
+    }
     try {
       const series = await runQuery(catalog, request.body);
-      return reply.type('application/json; charset=utf-8').send(queryResponseJson(series));
+      const body = Buffer.from(queryResponseJson(series));
+      if (key && series.every((entry) => !('error' in entry))) {
+        cache.set(key, body);
+      }
+      return reply.type(JSON_TYPE).send(body);
     } catch (error) {
       if (error instanceof TooManySeriesError) {
         throw new HttpError(400, 'too_many_series', error.message);
@@ -21,4 +36,29 @@ export function queryRoutes(app: App, catalog: Catalog): void {
       throw error;
     }
   });
+}
+
+interface OpenedFile {
+  id: string;
+  file: ResultFile;
+}
+
+/**
+ * The files a query reads, or undefined when its answer must not be kept: a file that is unknown,
+ * unreadable or still being written (its answer changes as it grows).
+ */
+async function cacheableFiles(catalog: Catalog, request: QueryRequest): Promise<OpenedFile[] | undefined> {
+  const files: OpenedFile[] = [];
+  for (const id of request.simulations) {
+    const file = catalog.isWriting(id) ? undefined : await catalog.openFile(id).catch(() => undefined);
+    if (!file) {
+      return undefined;
+    }
+    files.push({ id, file });
+  }
+  return files;
+}
+
+function versionOf({ id, file }: OpenedFile): FileVersion {
+  return { id, sizeBytes: file.sizeBytes, modifiedMs: file.modifiedMs };
 }
