@@ -38,6 +38,7 @@ const TOP_LEVEL_KEYS = [
   'logLevel',
   'cacheDir',
   'cacheMaxBytes',
+  'responseCacheBytes',
   'apiKeys',
   'uploadDir',
   'uploadMaxBytes',
@@ -99,6 +100,9 @@ class FileReader {
     }
     if (fields.cacheMaxBytes !== undefined) {
       layer.cacheMaxBytes = parseByteSize(text('cacheMaxBytes'), this.where('cacheMaxBytes'));
+    }
+    if (fields.responseCacheBytes !== undefined) {
+      layer.responseCacheBytes = parseByteSize(text('responseCacheBytes'), this.where('responseCacheBytes'));
     }
     if (fields.apiKeys !== undefined) {
       layer.apiKeys = this.apiKeys(fields.apiKeys);

@@ -12,6 +12,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_CACHE_DIR = path.join(tmpdir(), 'simviz-proxy-cache');
 const GIB = 1024 ** 3;
 export const DEFAULT_CACHE_MAX_BYTES = 2 * GIB;
+/** Query answers kept in memory per process (see query/response-cache.ts). */
+export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 ** 2;
 export const DEFAULT_UPLOAD_MAX_BYTES = 2 * GIB;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** The data root the upload folder becomes; part of the ids of uploaded files. */
@@ -65,6 +67,7 @@ export interface Layer {
   logLevel?: LogLevel;
   cacheDir?: string;
   cacheMaxBytes?: number;
+  responseCacheBytes?: number;
   apiKeys?: ApiKey[];
   uploadDir?: SourcedPath;
   uploadMaxBytes?: number;

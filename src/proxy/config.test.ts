@@ -55,6 +55,7 @@ describe('proxy configuration', () => {
       logLevel: 'info',
       cacheDir: expect.stringContaining('simviz-proxy-cache'),
       cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
+      responseCacheBytes: 64 * 1024 ** 2,
       uploadDir: undefined,
       uploadMaxBytes: DEFAULT_UPLOAD_MAX_BYTES,
       metrics: { protected: false },
@@ -95,6 +96,8 @@ describe('proxy configuration', () => {
       dir,
       '--cache-max-bytes',
       '500MB',
+      '--response-cache-bytes',
+      '0',
       '--upload-max-bytes',
       '1GiB',
       '--metrics-protected',
@@ -107,6 +110,7 @@ describe('proxy configuration', () => {
     ]);
     expect(fromOptions).toMatchObject({
       cacheMaxBytes: 500e6,
+      responseCacheBytes: 0,
       uploadMaxBytes: 1024 ** 3,
       metrics: { protected: true },
       cors: { origins: ['https://a.example', 'http://localhost:3000'] },
@@ -115,6 +119,7 @@ describe('proxy configuration', () => {
     const fromEnvironment = run([], {
       SIMVIZ_DATA: dir,
       SIMVIZ_CACHE_MAX_BYTES: '0',
+      SIMVIZ_RESPONSE_CACHE_BYTES: '16MiB',
       SIMVIZ_UPLOAD_MAX_BYTES: '1048576',
       SIMVIZ_METRICS_PROTECTED: 'true',
       SIMVIZ_CORS_ORIGINS: 'https://a.example, https://b.example:8443',
@@ -122,6 +127,7 @@ describe('proxy configuration', () => {
     });
     expect(fromEnvironment).toMatchObject({
       cacheMaxBytes: 0,
+      responseCacheBytes: 16 * 1024 ** 2,
       uploadMaxBytes: 1048576,
       metrics: { protected: true },
       cors: { origins: ['https://a.example', 'https://b.example:8443'] },
@@ -208,6 +214,7 @@ host: 0.0.0.0
 logLevel: warn
 cacheDir: cache
 cacheMaxBytes: 3GiB
+responseCacheBytes: 128MiB
 apiKeys:
   - key: reader-key
   - key: writer-key
@@ -242,6 +249,7 @@ workers: 3
       logLevel: 'warn',
       cacheDir: path.join(folder, 'cache'),
       cacheMaxBytes: 3 * 1024 ** 3,
+      responseCacheBytes: 128 * 1024 ** 2,
       apiKeys: [
         { key: 'reader-key', scopes: ['read'] },
         { key: 'writer-key', scopes: ['read', 'write'] },

@@ -8,6 +8,7 @@ import {
   ConfigError,
   DEFAULT_CACHE_DIR,
   DEFAULT_CACHE_MAX_BYTES,
+  DEFAULT_RESPONSE_CACHE_BYTES,
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_SETTLE_MS,
@@ -42,6 +43,7 @@ export {
   DEFAULT_CACHE_MAX_BYTES,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  DEFAULT_RESPONSE_CACHE_BYTES,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_UPLOAD_MAX_BYTES,
   SCOPES,
@@ -61,6 +63,8 @@ export interface ProxyConfig {
   cacheDir: string;
   /** Least recently used layouts are deleted above this size; 0 for no limit. */
   cacheMaxBytes: number;
+  /** Query answers kept in memory per process; 0 keeps none. */
+  responseCacheBytes: number;
   /** Writable folder for uploaded result files, also listed as the data root "uploads". */
   uploadDir?: string;
   /** Uploads above this size are refused. */
@@ -105,6 +109,8 @@ Each setting comes from the options, else the environment [VARIABLE], else the c
                            (default ${DEFAULT_CACHE_DIR}) [SIMVIZ_CACHE_DIR]
   --cache-max-bytes SIZE   layout cache limit, e.g. 20GiB; 0 for none (default 2GiB)
                            [SIMVIZ_CACHE_MAX_BYTES]
+  --response-cache-bytes SIZE  query answers kept in memory per process; 0 for none
+                           (default 64MiB) [SIMVIZ_RESPONSE_CACHE_BYTES]
   --upload-dir DIR         writable folder for uploads, listed as the data root "${UPLOADS_ROOT_NAME}"
                            [SIMVIZ_UPLOAD_DIR]
   --upload-max-bytes SIZE  largest accepted upload (default 2GiB) [SIMVIZ_UPLOAD_MAX_BYTES]
@@ -136,6 +142,7 @@ const CLI_OPTIONS = {
   'log-level': { type: 'string' },
   'cache-dir': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
+  'response-cache-bytes': { type: 'string' },
   'upload-dir': { type: 'string' },
   'upload-max-bytes': { type: 'string' },
   'metrics-protected': { type: 'boolean' },
@@ -228,6 +235,7 @@ function environmentLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
     logLevel: parsed('SIMVIZ_LOG_LEVEL', parseLogLevel),
     cacheDir: parsed('SIMVIZ_CACHE_DIR', (value) => path.resolve(cwd, value)),
     cacheMaxBytes: parsed('SIMVIZ_CACHE_MAX_BYTES', parseByteSize),
+    responseCacheBytes: parsed('SIMVIZ_RESPONSE_CACHE_BYTES', parseByteSize),
     apiKeys:
       readKeys.length + writeKeys.length > 0 ? keysFromLists(readKeys, writeKeys, 'SIMVIZ_API_KEYS', 'SIMVIZ_WRITE_API_KEYS') : undefined,
     uploadDir: sourcedPath('SIMVIZ_UPLOAD_DIR'),
@@ -257,6 +265,7 @@ function commandLineLayer(values: CliValues, cwd: string): Layer {
     logLevel: parsed(values['log-level'], '--log-level', parseLogLevel),
     cacheDir: values['cache-dir'] === undefined ? undefined : path.resolve(cwd, values['cache-dir']),
     cacheMaxBytes: parsed(values['cache-max-bytes'], '--cache-max-bytes', parseByteSize),
+    responseCacheBytes: parsed(values['response-cache-bytes'], '--response-cache-bytes', parseByteSize),
     apiKeys: readKeys.length + writeKeys.length > 0 ? keysFromLists(readKeys, writeKeys, '--api-key', '--write-api-key') : undefined,
     uploadDir: sourcedPath(values['upload-dir'], '--upload-dir'),
     uploadMaxBytes: parsed(values['upload-max-bytes'], '--upload-max-bytes', parseByteSize),
@@ -297,6 +306,7 @@ export function resolveConfig(layers: readonly Layer[]): ProxyConfig {
     logLevel: pick('logLevel') ?? 'info',
     cacheDir: pick('cacheDir') ?? DEFAULT_CACHE_DIR,
     cacheMaxBytes: pick('cacheMaxBytes') ?? DEFAULT_CACHE_MAX_BYTES,
+    responseCacheBytes: pick('responseCacheBytes') ?? DEFAULT_RESPONSE_CACHE_BYTES,
     uploadDir: uploadDir?.path,
     uploadMaxBytes: pick('uploadMaxBytes') ?? DEFAULT_UPLOAD_MAX_BYTES,
     metrics: { protected: pick('metricsProtected') ?? false },

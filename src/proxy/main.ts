@@ -77,6 +77,7 @@ export async function startProxy(
     metrics,
     metricsProtected: config.metrics.protected,
     corsOrigins: config.cors.origins,
+    responseCacheBytes: config.responseCacheBytes,
     tls,
     uploads: {
       root: config.uploadDir ? config.roots.find((root) => root.path === config.uploadDir) : undefined,

@@ -39,6 +39,8 @@ export interface ServerOptions {
   tls?: TlsMaterial;
   /** Where uploads go and how large they may be; uploads are refused without a root. */
   uploads?: UploadOptions;
+  /** Query answers kept in memory (RESPONSE_CACHE_BYTES when absent); 0 keeps none. */
+  responseCacheBytes?: number;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -70,7 +72,7 @@ export function buildServer(options: ServerOptions): App {
     healthRoutes(api, options.catalog);
     simulationRoutes(api, options.catalog);
     variableRoutes(api, options.catalog);
-    const responses = new ResponseCache(RESPONSE_CACHE_BYTES, {
+    const responses = new ResponseCache(options.responseCacheBytes ?? RESPONSE_CACHE_BYTES, {
       lookup: (hit) => (hit ? metrics.cacheHits : metrics.cacheMisses).inc({ cache: 'responses' }),
       held: (bytes) => metrics.cacheBytes.set({ cache: 'responses' }, bytes),
     });

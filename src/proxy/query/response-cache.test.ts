@@ -1,4 +1,8 @@
-import type { QueryRequest } from '../../shared/api';
+import { rm } from 'node:fs/promises';
+
+import type { QueryRequest, SimulationPage, Stats } from '../../shared/api';
+import { requestJson, startTestProxy } from '../testing/proxy';
+import { smallRoot } from '../testing/roots';
 import { ResponseCache, responseKey, type FileVersion } from './response-cache';
 
 const version: FileVersion = { id: 'run', sizeBytes: 1000, modifiedMs: 1 };
@@ -51,5 +55,28 @@ describe('responseKey', () => {
     expect(responseKey({ ...request, maxDataPoints: 501 }, [version])).not.toBe(key);
     expect(responseKey({ ...request, to: undefined }, [version])).not.toBe(key);
     expect(responseKey({ ...request, variables: ['x', 'y'] }, [version])).not.toBe(key);
+  });
+});
+
+describe('responseCacheBytes', () => {
+  it.each([
+    [64 * 1024 ** 2, { hits: 1, misses: 1 }],
+    [0, { hits: 0, misses: 0 }],
+  ])('%s bytes: the same query twice gives %o', async (responseCacheBytes, expected) => {
+    const root = await smallRoot();
+    const proxy = await startTestProxy([root], [], { config: { responseCacheBytes } });
+    try {
+      const [run] = (await requestJson<SimulationPage>(proxy, '/api/v1/simulations')).body.items;
+      const body = { simulations: [run.id], variables: ['height'] };
+      const first = await requestJson(proxy, '/api/v1/query', { body });
+      const second = await requestJson(proxy, '/api/v1/query', { body });
+      expect(second.body).toEqual(first.body);
+      const { caches } = (await requestJson<Stats>(proxy, '/api/v1/stats')).body;
+      const responses = caches.find((cache) => cache.name === 'responses');
+      expect({ hits: responses?.hits, misses: responses?.misses }).toEqual(expected);
+    } finally {
+      await proxy.close();
+      await rm(root.path, { recursive: true, force: true });
+    }
   });
 });

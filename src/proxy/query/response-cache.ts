@@ -59,6 +59,11 @@ export class ResponseCache {
     this.observer.held?.(this.heldBytes);
   }
 
+  /** A cache of 0 bytes keeps nothing, and is not even asked. */
+  get enabled(): boolean {
+    return this.maxBytes > 0;
+  }
+
   get sizeBytes(): number {
     return this.heldBytes;
   }

@@ -6,7 +6,14 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 
 import type { DataRoot } from '../catalog/scan';
-import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_SHUTDOWN_TIMEOUT_MS, DEFAULT_UPLOAD_MAX_BYTES, type ApiKey, type ProxyConfig } from '../config';
+import {
+  DEFAULT_CACHE_MAX_BYTES,
+  DEFAULT_RESPONSE_CACHE_BYTES,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_UPLOAD_MAX_BYTES,
+  type ApiKey,
+  type ProxyConfig,
+} from '../config';
 import { startProxy, type RunningProxy, type StartOptions } from '../main';
 
 /** A configuration for tests: loopback, any free port, no keys, its own cache folder, no watching. */
@@ -19,6 +26,7 @@ export function testConfig(roots: DataRoot[], overrides: Partial<ProxyConfig> = 
     logLevel: 'silent',
     cacheDir: overrides.cacheDir ?? mkdtempSync(path.join(tmpdir(), 'simviz-test-cache-')),
     cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
+    responseCacheBytes: DEFAULT_RESPONSE_CACHE_BYTES,
     uploadMaxBytes: DEFAULT_UPLOAD_MAX_BYTES,
     metrics: { protected: false },
     cors: { origins: [] },

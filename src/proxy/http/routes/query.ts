@@ -15,7 +15,7 @@ export function queryRoutes(app: App, catalog: Catalog, cache = new ResponseCach
     if (from !== undefined && to !== undefined && from > to) {
       throw new HttpError(400, 'bad_request', `"from" (${from}) is after "to" (${to})`);
     }
-    const files = await cacheableFiles(catalog, request.body);
+    const files = cache.enabled ? await cacheableFiles(catalog, request.body) : undefined;
     const key = files && responseKey(request.body, files.map(versionOf));
     const cached = key && cache.get(key);
     // As fresh as a read: the catalog checks a file at most once a second, so look at the disk.
