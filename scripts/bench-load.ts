@@ -482,10 +482,11 @@ interface ChildProxy {
 
 /** `node --import tsx src/proxy/cli.ts`: one process, so /proc/<pid> is the proxy's own. */
 function startChildProxy(resultsDir: string, cacheDir: string, workers: number, bigDir?: string): Promise<ChildProxy> {
-  // The layouts of the 100 runs and of the big file (about 2.2 GB) exceed the default cache limit
-  // of 2 GiB, which would then evict and rebuild them all the time: size it as an operator would.
-  const big = bigDir ? ['--data', `${BIG_ROOT_NAME}=${bigDir}`, '--cache-max-bytes', '4GiB'] : [];
-  const roots = ['--data', `${ROOT_NAME}=${resultsDir}`, ...big, '--workers', String(workers)];
+  // The layouts of the 100 runs and of the soak's big file (about 2.2 GB, in one cache folder)
+  // exceed the default limit of 2 GiB, which would then evict and rebuild them all the time, in
+  // the soak and in every load run after one: size it as an operator would.
+  const big = bigDir ? ['--data', `${BIG_ROOT_NAME}=${bigDir}`] : [];
+  const roots = ['--data', `${ROOT_NAME}=${resultsDir}`, ...big, '--cache-max-bytes', '4GiB', '--workers', String(workers)];
   const child = spawn(
     process.execPath,
     [...(process.env.SIMVIZ_PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', PROXY_CLI, ...roots, '--port', '0', '--host', '127.0.0.1', '--api-key', API_KEY, '--cache-dir', cacheDir],

@@ -29,8 +29,14 @@ interface Plan {
  * per matching variable. A simulation or variable that cannot be served becomes an error entry;
  * the other series are still returned. Throws TooManySeriesError before reading any samples.
  */
-export async function runQuery(catalog: Catalog, request: QueryRequest, maxSeries = MAX_QUERY_SERIES): Promise<Entry[]> {
-  const plans = await Promise.all(request.simulations.map((id) => planSimulation(catalog, id, request)));
+export async function runQuery(
+  catalog: Catalog,
+  request: QueryRequest,
+  maxSeries = MAX_QUERY_SERIES,
+  /** Files the caller opened already (by id): opening them again would count twice in /metrics. */
+  opened: ReadonlyMap<string, ResultFile> = new Map()
+): Promise<Entry[]> {
+  const plans = await Promise.all(request.simulations.map((id) => planSimulation(catalog, id, request, opened.get(id))));
   const count = plans.reduce((sum, plan) => sum + plan.count, 0);
   if (count > maxSeries) {
     throw new TooManySeriesError(count, maxSeries);
@@ -57,8 +63,8 @@ async function openForQuery(catalog: Catalog, id: string, variables: readonly st
   }
 }
 
-async function planSimulation(catalog: Catalog, id: string, request: QueryRequest): Promise<Plan> {
-  const opened = await openForQuery(catalog, id, request.variables);
+async function planSimulation(catalog: Catalog, id: string, request: QueryRequest, alreadyOpen?: ResultFile): Promise<Plan> {
+  const opened = alreadyOpen ?? (await openForQuery(catalog, id, request.variables));
   if (!('variables' in opened)) {
     return failedPlan(opened);
   }

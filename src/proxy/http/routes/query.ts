@@ -19,13 +19,16 @@ export function queryRoutes(app: App, catalog: Catalog, cache = new ResponseCach
     const key = files && responseKey(request.body, files.map(versionOf));
     const cached = key && cache.get(key);
     // As fresh as a read: the catalog checks a file at most once a second, so look at the disk.
-    if (cached && files.every((file) => catalog.changeAfterRead(file.id, file.file) === 'none')) {
+    const stale = cached && !files.every((file) => catalog.changeAfterRead(file.id, file.file) === 'none');
+    if (cached && !stale) {
       return reply.type(JSON_TYPE).send(cached);
     }
     try {
-      const series = await runQuery(catalog, request.body);
+      // The files just opened are read, unless they turned out to have changed (then open afresh).
+      const opened = new Map(stale ? [] : files?.map(({ id, file }) => [id, file]));
+      const series = await runQuery(catalog, request.body, undefined, opened);
       const body = Buffer.from(queryResponseJson(series));
-      if (key && series.every((entry) => !('error' in entry))) {
+      if (key && !stale && series.every((entry) => !('error' in entry))) {
         cache.set(key, body);
       }
       return reply.type(JSON_TYPE).send(body);
