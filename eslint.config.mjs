@@ -38,6 +38,7 @@ export default defineConfig([
       'data/',
       'tests/harness/out/',
       '.test-results/',
+      '.bench/',
       '.scratch/',
     ],
   },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startProxyProcess, type ProxyProcess } from '../../../tests/harness/proxyProcess';
 import type { QueryResponse, Series, SimulationPage } from '../../shared/api';
 import { writeBenchFile } from '../bench/generate';
+import { requestJson } from '../testing/proxy';
 
 let base: string;
 let root: string;
@@ -30,15 +31,10 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return (await response.json()) as T;
-}
-
-async function queryBoth(url: string): Promise<Series[]> {
-  const { items } = (await (await fetch(`${url}/api/v1/simulations`)).json()) as SimulationPage;
+async function queryBoth(running: ProxyProcess): Promise<Series[]> {
+  const { items } = (await requestJson<SimulationPage>(running, '/api/v1/simulations')).body;
   const variables = ['plant.unit0.pipe0.port_a.signal3', 'plant.unit0.pipe9.port_a.signal77'];
-  const answer = await post<QueryResponse>(`${url}/api/v1/query`, { simulations: [items[0].id], variables, maxDataPoints: 1500 });
+  const answer = (await requestJson<QueryResponse>(running, '/api/v1/query', { body: { simulations: [items[0].id], variables, maxDataPoints: 1500 } })).body;
   expect(answer.series.map((s) => ('values' in s ? s.values.length : s))).toEqual([expect.any(Number), expect.any(Number)]);
   return answer.series as Series[];
 }
@@ -48,7 +44,7 @@ describe('SIGTERM while a layout is being built', () => {
     const options = ['--data', `lab=${root}`, '--cache-dir', cache];
     proxy = await startProxyProcess(options);
     // The first read starts the layout build; the process is told to stop right after it answers.
-    const before = await queryBoth(proxy.url);
+    const before = await queryBoth(proxy);
     const exited = new Promise<number | null>((resolve) => proxy!.child.once('exit', (code) => resolve(code)));
     await proxy.stop('SIGTERM');
     expect(await exited).toBe(0);
@@ -58,7 +54,7 @@ describe('SIGTERM while a layout is being built', () => {
     expect(files.filter((file) => file.endsWith('.cols'))).toHaveLength(1);
 
     proxy = await startProxyProcess(options);
-    const after = await queryBoth(proxy.url);
+    const after = await queryBoth(proxy);
     expect(after.map((s) => [s.variable, s.time, s.values])).toEqual(before.map((s) => [s.variable, s.time, s.values]));
     expect(await readdir(path.join(cache, 'columns'))).toEqual(files);
   }, 60_000);

@@ -255,7 +255,7 @@ export class Catalog {
     // Synchronous on purpose: a stat takes microseconds, a trip through libuv's thread pool took
     // 0.2-0.5 ms here, and this runs once per simulation of every query.
     const stats = statOrUndefined(file.path);
-    if (stats && stats.size === file.sizeBytes && stats.mtimeMs === file.modifiedMs) {
+    if (stats && sameStats(stats, openedStats(file))) {
       return 'none';
     }
     this.forget(id);
@@ -617,5 +617,10 @@ function sameStats(a: FileStats, b: FileStats): boolean {
 
 async function isUnchanged(file: ResultFile): Promise<boolean> {
   const stats = await stat(file.path).catch(() => undefined);
-  return stats !== undefined && stats.size === file.sizeBytes && stats.mtimeMs === file.modifiedMs;
+  return stats !== undefined && sameStats(stats, openedStats(file));
+}
+
+/** The size and modification time a file had when it was opened. */
+function openedStats(file: ResultFile): FileStats {
+  return { size: file.sizeBytes, mtimeMs: file.modifiedMs };
 }

@@ -3,13 +3,14 @@
  * the proxy runs as its own process under the unprivileged user `nobody`, as it would in
  * production; under any other user it runs as that user.
  */
-import { chmod, chown, mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startProxyProcess, type ProxyProcess } from '../../../tests/harness/proxyProcess';
 import type { QueryResponse, Series, SeriesError, SimulationPage } from '../../shared/api';
-import { writeResultFile } from '../writer/mat4-writer';
+import { requestJson } from '../testing/proxy';
+import { writeTinyRun } from '../testing/roots';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
@@ -17,35 +18,15 @@ const asRoot = process.getuid?.() === 0;
 let base: string;
 let proxy: ProxyProcess;
 
-async function writeRun(file: string, offset: number): Promise<void> {
-  const time = [0, 0.5, 1];
-  await writeResultFile(
-    file,
-    { startTime: 0, stopTime: 1, variables: [{ kind: 'trajectory', name: 'x' }] },
-    { time, trajectories: { x: time.map((t) => t + offset) } }
-  );
-  const anHourAgo = new Date(Date.now() - 3600_000);
-  await utimes(file, anHourAgo, anHourAgo);
-}
-
-async function getJson<T>(route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${proxy.url}${route}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'simviz-permissions-'));
   const root = path.join(base, 'share');
   const cache = path.join(base, 'cache');
   await mkdir(path.join(root, 'private'), { recursive: true });
   await mkdir(cache);
-  await writeRun(path.join(root, 'open.mat'), 0);
-  await writeRun(path.join(root, 'locked.mat'), 1);
-  await writeRun(path.join(root, 'private', 'inside.mat'), 2);
+  await writeTinyRun(path.join(root, 'open.mat'), { offset: 0, finished: true });
+  await writeTinyRun(path.join(root, 'locked.mat'), { offset: 1, finished: true });
+  await writeTinyRun(path.join(root, 'private', 'inside.mat'), { offset: 2, finished: true });
   await chmod(base, 0o755);
   await chmod(root, 0o755);
   await chmod(path.join(root, 'locked.mat'), 0o000);
@@ -68,14 +49,14 @@ afterAll(async () => {
 
 describe('files and folders the proxy may not read', () => {
   it('lists an unreadable file and an unlistable folder as errors saying "permission denied", and serves the readable file', async () => {
-    const { body } = await getJson<SimulationPage>('/api/v1/simulations');
+    const { body } = await requestJson<SimulationPage>(proxy, '/api/v1/simulations');
     expect(body.items.map((s) => [s.path, s.status, s.error ?? null])).toEqual([
       ['locked.mat', 'error', 'share/locked.mat: permission denied'],
       ['open.mat', 'ok', null],
       ['private', 'error', 'share/private/: the folder cannot be listed (permission denied), so the runs in it are not listed'],
     ]);
     const [locked, open] = body.items;
-    const answer = await getJson<QueryResponse>('/api/v1/query', { simulations: [open.id, locked.id], variables: ['x'] });
+    const answer = await requestJson<QueryResponse>(proxy, '/api/v1/query', { body: { simulations: [open.id, locked.id], variables: ['x'] } });
     expect(answer.status).toBe(200);
     expect((answer.body.series[0] as Series).values).toEqual([0, 0.5, 1]);
     const refused: Partial<SeriesError> = { simulation: locked.id, error: { code: 'unreadable_simulation', message: 'share/locked.mat: permission denied' } };
@@ -84,11 +65,11 @@ describe('files and folders the proxy may not read', () => {
 
   it('lists and serves the file once its permissions are fixed, at its next read', async () => {
     await chmod(path.join(base, 'share', 'locked.mat'), 0o644);
-    const { body } = await getJson<SimulationPage>('/api/v1/simulations');
+    const { body } = await requestJson<SimulationPage>(proxy, '/api/v1/simulations');
     const locked = body.items.find((s) => s.path === 'locked.mat')!;
-    const answer = await getJson<QueryResponse>('/api/v1/query', { simulations: [locked.id], variables: ['x'] });
+    const answer = await requestJson<QueryResponse>(proxy, '/api/v1/query', { body: { simulations: [locked.id], variables: ['x'] } });
     expect((answer.body.series[0] as Series).values).toEqual([1, 1.5, 2]);
-    const after = await getJson<SimulationPage>('/api/v1/simulations');
+    const after = await requestJson<SimulationPage>(proxy, '/api/v1/simulations');
     expect(after.body.items.map((s) => [s.path, s.status])).toEqual([
       ['locked.mat', 'ok'],
       ['open.mat', 'ok'],

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import pino from 'pino';
 
-import { writeResultFile } from '../writer/mat4-writer';
+import { writeTinyRun } from '../testing/roots';
 import { Catalog } from './catalog';
 import type { DataRoot } from './scan';
 
@@ -18,12 +18,7 @@ let root: DataRoot;
 let cacheDir: string;
 
 async function writeRun(name: string): Promise<void> {
-  const time = [0, 0.5, 1];
-  await writeResultFile(
-    path.join(root.path, name),
-    { startTime: 0, stopTime: 1, variables: [{ kind: 'trajectory', name: 'x' }] },
-    { time, trajectories: { x: [1, 2, 3] } }
-  );
+  await writeTinyRun(path.join(root.path, name));
 }
 
 beforeAll(async () => {

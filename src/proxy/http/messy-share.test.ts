@@ -11,11 +11,10 @@ import path from 'node:path';
 import type { ErrorBody, QueryResponse, Series, Simulation, SimulationPage, VariablePage } from '../../shared/api';
 import type { RunningProxy } from '../main';
 import { requestJson, startTestProxy } from '../testing/proxy';
-import { writeResultFile, type ResultData, type ResultSpec } from '../writer/mat4-writer';
+import { writeTinyRun } from '../testing/roots';
+import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
 
 const TIME = [0, 0.5, 1];
-const SMALL_SPEC: ResultSpec = { startTime: 0, stopTime: 1, variables: [{ kind: 'trajectory', name: 'x' }] };
-const smallData = (offset: number): ResultData => ({ time: TIME, trajectories: { x: TIME.map((t) => t + offset) } });
 
 let base: string;
 
@@ -54,14 +53,14 @@ describe('file names and folders', () => {
 
   beforeAll(async () => {
     const root = await finishedRoot('names');
-    await writeResultFile(path.join(root, 'plain.mat'), SMALL_SPEC, smallData(0));
+    await writeTinyRun(path.join(root, 'plain.mat'));
     // "café.mat" in Latin-1: the é is the lone byte 0xE9, not UTF-8.
-    await writeResultFile(path.join(root, 'latin1.tmp'), SMALL_SPEC, smallData(1));
+    await writeTinyRun(path.join(root, 'latin1.tmp'), { offset: 1 });
     await rename(path.join(root, 'latin1.tmp'), Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from('.mat')]));
-    await writeResultFile(path.join(root, longName), SMALL_SPEC, smallData(2));
+    await writeTinyRun(path.join(root, longName), { offset: 2 });
     deepFolder = Array.from({ length: 200 }, (_, i) => `level${i}`).join('/');
     await mkdir(path.join(root, deepFolder), { recursive: true });
-    await writeResultFile(path.join(root, deepFolder, 'deep.mat'), SMALL_SPEC, smallData(3));
+    await writeTinyRun(path.join(root, deepFolder, 'deep.mat'), { offset: 3 });
     proxy = await startTestProxy([{ name: 'lab', path: root }]);
   });
 
@@ -104,7 +103,7 @@ describe('one folder of 10,000 runs', () => {
   beforeAll(async () => {
     const root = await finishedRoot('flat');
     const template = path.join(base, 'template.mat');
-    await writeResultFile(template, SMALL_SPEC, smallData(0));
+    await writeTinyRun(template);
     const bytes = await readFile(template);
     const anHourAgo = new Date(Date.now() - 3600_000);
     for (let i = 0; i < COUNT; i += 500) {

@@ -65,7 +65,7 @@ async function openForQuery(catalog: Catalog, id: string, variables: readonly st
 
 async function planSimulation(catalog: Catalog, id: string, request: QueryRequest, alreadyOpen?: ResultFile): Promise<Plan> {
   const opened = alreadyOpen ?? (await openForQuery(catalog, id, request.variables));
-  if (!('variables' in opened)) {
+  if (Array.isArray(opened)) {
     return failedPlan(opened);
   }
   const wanted = expandVariables(opened, request.variables);
@@ -104,7 +104,7 @@ async function readConsistently(catalog: Catalog, first: ResultFile, simulation:
       return errorEntries(id, request.variables, 'file_changed', message);
     }
     const reopened = await openForQuery(catalog, id, request.variables);
-    if (!('variables' in reopened)) {
+    if (Array.isArray(reopened)) {
       return reopened;
     }
     file = reopened;

@@ -82,7 +82,7 @@ export interface JsonResponse<T> {
 
 /** A JSON request against a running proxy. */
 export async function requestJson<T = unknown>(
-  proxy: RunningProxy,
+  proxy: Pick<RunningProxy, 'url'>,
   route: string,
   init: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> } = {}
 ): Promise<JsonResponse<T>> {

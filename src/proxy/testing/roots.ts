@@ -3,7 +3,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { DataRoot } from '../catalog/scan';
+import { writeResultFile } from '../writer/mat4-writer';
 import { realFixture } from './fixtures';
+
+/**
+ * A run of three time steps (0, 0.5, 1) with one trajectory `x` = time + `offset`: enough for tests
+ * of listings, where the values only tell files apart. `finished` dates it an hour back, so that a
+ * catalog settling new files treats it as written.
+ */
+export async function writeTinyRun(file: string, { offset = 0, finished = false } = {}): Promise<void> {
+  const time = [0, 0.5, 1];
+  await writeResultFile(
+    file,
+    { startTime: 0, stopTime: 1, variables: [{ kind: 'trajectory', name: 'x' }] },
+    { time, trajectories: { x: time.map((t) => t + offset) } }
+  );
+  if (finished) {
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await utimes(file, anHourAgo, anHourAgo);
+  }
+}
 
 /**
  * A scratch data root holding a copy of one small real result file, dated an hour back so the
