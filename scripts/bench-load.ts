@@ -6,6 +6,7 @@
  *   npx tsx scripts/bench-load.ts [--duration 30] [--dir .bench] [--seed 1] [--connections 50]
  *   npx tsx scripts/bench-load.ts --duration 60 --big .bench/long-1g-f64.mat     (the soak)
  *   npx tsx scripts/bench-load.ts --workers 2     (the proxy's `--workers`: processes serving the port)
+ *   npx tsx scripts/bench-load.ts --json-answers   (queries answered in JSON, as before the datasource asked for binary)
  *
  * The simulations are written once by the project's MAT v4 writer into DIR/load/results and reused
  * while their manifest matches; per-variable layouts go to DIR/load/cache (as a deployed proxy keeps
@@ -21,6 +22,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 import type { QueryRequest, SimulationPage, Stats, VariablePage } from '../src/shared/api';
+import { SERIES_MEDIA_TYPE } from '../src/shared/seriesWire';
 import { DEFAULT_COLUMN_STORE_MIN_BYTES } from '../src/proxy/decoder/mat4/trajectory';
 import { writeResultFile, type ResultSpec, type VariableSpec } from '../src/proxy/writer/mat4-writer';
 
@@ -62,7 +64,11 @@ export interface LoadBenchOptions {
   workers?: number;
   /** Distinct planned requests (PLAN_SIZE unless given). */
   planSize?: number;
+  /** Query answers as the datasource asks for them (binary, the default) or as JSON (curl, Infinity, before 0.x). */
+  answers?: AnswerForm;
 }
+
+type AnswerForm = 'binary' | 'json';
 
 type RouteKind = keyof typeof MIX | 'bigQuery';
 
@@ -80,6 +86,7 @@ export interface LoadBenchResult {
   big?: { path: string; sizeBytes: number };
   connections: number;
   workers: number;
+  answers: AnswerForm;
   durationSeconds: number;
   seed: number;
   requests: number;
@@ -815,6 +822,8 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [], bigQuery: [] };
     let seriesErrors = 0;
     const headers = { authorization: `Bearer ${API_KEY}` };
+    const answers = options.answers ?? 'binary';
+    const queryHeaders = { ...headers, 'content-type': 'application/json', ...(answers === 'binary' ? { accept: SERIES_MEDIA_TYPE } : {}) };
 
     const start = rssMb(proxy.pid) ?? NaN;
     samples.push(start);
@@ -841,7 +850,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
               ...request,
               method: planned.method,
               path: planned.path,
-              headers: planned.body ? { ...headers, 'content-type': 'application/json' } : headers,
+              headers: planned.body ? queryHeaders : headers,
               body: planned.body,
             };
           },
@@ -886,6 +895,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       simulations: SIMULATIONS,
       dataBytes,
       workers,
+      answers,
       big: options.bigFile ? { path: options.bigFile, sizeBytes: statSync(options.bigFile).size } : undefined,
       connections,
       durationSeconds: result.duration,
@@ -928,7 +938,7 @@ export function formatLoadResult(r: LoadBenchResult): string {
   };
   const growth = r.rssMb.end - r.rssMb.start;
   return [
-    `load: ${r.simulations} simulations (${(r.dataBytes / 1e6).toFixed(0)} MB), ${r.connections} connections, ${r.durationSeconds.toFixed(0)} s, seed ${r.seed}, ${r.workers} proxy worker(s)`,
+    `load: ${r.simulations} simulations (${(r.dataBytes / 1e6).toFixed(0)} MB), ${r.connections} connections, ${r.durationSeconds.toFixed(0)} s, seed ${r.seed}, ${r.workers} proxy worker(s), ${r.answers} answers`,
     `  throughput   ${r.requestsPerSecond.toFixed(1)} req/s (${r.requests} requests)`,
     `  latency      p50 ${ms(r.latencyMs.p50)} | p90 ${ms(r.latencyMs.p90)} | p99 ${ms(r.latencyMs.p99)} | max ${ms(r.latencyMs.max)} | mean ${ms(r.latencyMs.mean)}`,
     `  by route     ${route('list')} | ${route('variables')} | ${route('query')}${r.big ? ` | ${route('bigQuery')} on the big file` : ''}`,
@@ -973,6 +983,7 @@ async function main(): Promise<void> {
       big: { type: 'string' },
       workers: { type: 'string', default: '1' },
       'plan-size': { type: 'string', default: String(PLAN_SIZE) },
+      'json-answers': { type: 'boolean' },
     },
   });
   const result = await runLoadBench({
@@ -983,6 +994,7 @@ async function main(): Promise<void> {
     bigFile: values.big === undefined ? undefined : path.resolve(values.big),
     workers: Number(values.workers),
     planSize: Number(values['plan-size']),
+    answers: values['json-answers'] ? 'json' : 'binary',
   });
   console.log(formatLoadResult(result));
 }

@@ -1,7 +1,16 @@
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { of, throwError, type Observable } from 'rxjs';
 
+import { queryResponseBinary } from '../proxy/query/serialize';
 import { ProxyClient, ProxyError, toProxyError, type Fetcher } from './proxyClient';
+import { SERIES_MEDIA_TYPE } from './seriesWire';
+
+const answered = (data: unknown) => of({ data } as unknown as FetchResponse<unknown>);
+
+/** Bytes as Grafana's backendSrv hands them over for responseType 'arraybuffer'. */
+function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
 
 function fetchError(status: number, data: unknown) {
   return { status, data, config: { url: '/x' } };
@@ -74,5 +83,50 @@ describe('ProxyClient', () => {
     const rejected = fetcherAnswering(() => throwError(() => fetchError(404, { error: { code: 'not_found', message: 'no simulation' } })));
     await expect(new ProxyClient('/base', rejected, { delayMs: 1 }).getSimulation('x')).rejects.toMatchObject({ kind: 'not_found' });
     expect(rejected.requests).toHaveLength(1);
+  });
+
+  describe('query answers', () => {
+    const series = {
+      simulation: 'a',
+      variable: 'b',
+      simulationName: 'run',
+      resolvedName: 'b',
+      unit: 'K',
+      displayUnit: 'degC',
+      description: '',
+      kind: 'trajectory' as const,
+      valueType: null,
+      pointsInRange: 3,
+      downsampled: false,
+    };
+    const request = { simulations: ['a'], variables: ['b', 'c'] };
+    const errorEntry = { simulation: 'a', variable: 'c', error: { code: 'unknown_variable', message: 'no "c"' } };
+
+    it('asks for the binary form and reads it, NaN as null as in JSON', async () => {
+      const bytes = queryResponseBinary([{ ...series, time: Float64Array.of(0, 1, 2), values: Float64Array.of(1.5, NaN, -0) }, errorEntry]);
+      const fetcher = fetcherAnswering(() => answered(arrayBufferOf(bytes)));
+      const answer = await new ProxyClient('/base', fetcher).query(request);
+      expect(fetcher.requests[0]).toMatchObject({ responseType: 'arraybuffer', headers: { Accept: expect.stringContaining(SERIES_MEDIA_TYPE) } });
+      expect(answer.series).toEqual([{ ...series, time: [0, 1, 2], values: [1.5, null, -0] }, errorEntry]);
+    });
+
+    it('reads a JSON answer from an older proxy, and JSON error bodies sent as bytes', async () => {
+      const json = { series: [{ ...series, time: [0], values: [null] }] };
+      const older = fetcherAnswering(() => answered(arrayBufferOf(new TextEncoder().encode(JSON.stringify(json)))));
+      await expect(new ProxyClient('/base', older).query(request)).resolves.toEqual(json);
+
+      const body = new TextEncoder().encode(JSON.stringify({ error: { code: 'too_many_series', message: '"*" matches 900 series' } }));
+      const refused = fetcherAnswering(() => throwError(() => fetchError(400, arrayBufferOf(body))));
+      await expect(new ProxyClient('/base', refused).query(request)).rejects.toMatchObject({ kind: 'rejected', message: '"*" matches 900 series' });
+    });
+
+    it('refuses a binary answer cut short, naming what is wrong', async () => {
+      const bytes = queryResponseBinary([{ ...series, time: Float64Array.of(0, 1, 2), values: Float64Array.of(1, 2, 3) }]);
+      const cut = fetcherAnswering(() => answered(arrayBufferOf(bytes.subarray(0, bytes.length - 4))));
+      await expect(new ProxyClient('/base', cut).query(request)).rejects.toMatchObject({
+        kind: 'invalid_response',
+        message: expect.stringMatching(/^unreadable answer from \/base\/api\/v1\/query: a series claims 3 points/),
+      });
+    });
   });
 });

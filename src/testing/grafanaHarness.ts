@@ -78,15 +78,18 @@ export function httpFetcher(base: string): Fetcher {
       return new Observable((subscriber) => {
         const url = new URL(buildUrl(options), base);
         const body = options.data === undefined ? undefined : JSON.stringify(options.data);
+        const headers = { ...(body ? { 'content-type': 'application/json' } : {}), ...(options.headers as Record<string, string> | undefined) };
         const request = http.request(
           url,
-          { method: options.method ?? 'GET', headers: body ? { 'content-type': 'application/json' } : {} },
+          { method: options.method ?? 'GET', headers },
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
             response.on('end', () => {
               const status = response.statusCode ?? 0;
-              const data = parse(Buffer.concat(chunks).toString('utf8'));
+              const bytes = Buffer.concat(chunks);
+              // As Grafana's backendSrv: the bytes themselves when asked for, else JSON or text.
+              const data = options.responseType === 'arraybuffer' ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) : parse(bytes.toString('utf8'));
               if (status >= 200 && status < 300) {
                 subscriber.next({ data: data as T, status, statusText: response.statusMessage ?? '', ok: true, headers: {} as Headers, redirected: false, type: 'basic', url: url.href, config: options });
                 subscriber.complete();

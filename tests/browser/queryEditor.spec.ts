@@ -1,6 +1,7 @@
 import type { APIRequestContext } from '@playwright/test';
 
 import type { QueryResponse, Series } from '../../src/shared/api';
+import { SERIES_MEDIA_TYPE } from '../../src/shared/seriesWire';
 import { HARNESS_API_KEY } from '../harness/constants';
 import { expect, pickOption, proxyUrl, simulationId, test } from './fixtures';
 
@@ -59,7 +60,10 @@ test('pick a simulation and variables, then see the right values and units', asy
 test('the query is sent with the dashboard range and maxDataPoints, and large results are downsampled', async ({ page }) => {
   await page.goto('/harness-view/query-editor?from=0&to=259200000&maxDataPoints=200');
   await pickOption(page, 'Simulations', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
+  const answered = page.waitForResponse((response) => response.url().includes('/api/v1/query'));
   await pickOption(page, 'Variables', 'zone1.T', 'zone1.T');
+  // Through the data proxy, the series come in the proxy's binary form (src/shared/seriesWire.ts), not as JSON.
+  expect((await answered).headers()['content-type']).toBe(SERIES_MEDIA_TYPE);
   const frame = page.getByTestId('harness-frame');
   await expect(frame).toHaveAttribute('data-unit', 'kelvin');
   const points = Number(await frame.getAttribute('data-points'));
@@ -128,7 +132,10 @@ test('compare runs: several simulations, a glob with its live match count, a leg
 test('display units convert a temperature to its display unit, with the axis unit to match', async ({ page }) => {
   await page.goto('/harness-view/query-editor?from=0&to=259200000&maxDataPoints=200');
   await pickOption(page, 'Simulations', 'TwoZoneBuilding', 'TwoZoneBuilding_winter_thermostat_20261102_080000');
+  const answered = page.waitForResponse((response) => response.url().includes('/api/v1/query'));
   await pickOption(page, 'Variables', 'zone1.T', 'zone1.T');
+  // Through the data proxy, the series come in the proxy's binary form (src/shared/seriesWire.ts), not as JSON.
+  expect((await answered).headers()['content-type']).toBe(SERIES_MEDIA_TYPE);
   const frame = page.getByTestId('harness-frame');
   await expect(frame).toHaveAttribute('data-unit', 'kelvin');
   const kelvin = await page.evaluate(() => window.__harnessLastResponse?.data[0].fields[1].values as number[]);

@@ -13,6 +13,7 @@ import {
   type SimulationPage,
   type VariablePage,
 } from '../../shared/api';
+import { SERIES_MEDIA_TYPE, decodeSeriesAnswer } from '../../shared/seriesWire';
 import { simulationId } from '../catalog/ids';
 import type { RunningProxy } from '../main';
 import { readCsv, realFixture, realFixturesDir } from '../testing/fixtures';
@@ -259,6 +260,35 @@ describe('query', () => {
     expect((missing as SeriesError).error).toEqual({ code: 'unknown_variable', message: 'real/om119_bouncingball.mat: has no variable "no.such.variable"' });
     expect((body.series[4] as SeriesError).error.code).toBe('not_found');
     expect((body.series[6] as SeriesError).error).toMatchObject({ code: 'unreadable_simulation', message: expect.stringContaining('linearization') });
+  });
+
+  it('answers in binary form when asked, the same series as in JSON, and errors still as JSON', async () => {
+    const ball = await simulationNamed('om119_bouncingball');
+    const copy = await simulationNamed('copy');
+    const request = { simulations: [ball.id, copy.id], variables: ['height', 'vel', 'no.such.variable'], maxDataPoints: 8 };
+    const binary = async (body: unknown) => {
+      const response = await fetch(`${proxy.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept: `${SERIES_MEDIA_TYPE}, application/json;q=0.9` },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, type: response.headers.get('content-type'), vary: response.headers.get('vary'), bytes: new Uint8Array(await response.arrayBuffer()) };
+    };
+    // Twice each, in both orders: the second answers come from the answer cache, which keeps the forms apart.
+    const first = await binary(request);
+    const json = await query(request);
+    const again = await binary(request);
+    expect(first).toMatchObject({ status: 200, type: SERIES_MEDIA_TYPE, vary: 'accept' });
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(again.bytes).toEqual(first.bytes);
+    expect(decodeSeriesAnswer(first.bytes)).toEqual(json.body);
+    expect(json.body.series.filter((entry) => 'error' in entry)).toHaveLength(2);
+    expect(json.body.series.filter((entry) => 'downsampled' in entry && entry.downsampled)).toHaveLength(4);
+
+    const refused = await binary({ simulations: [ball.id], variables: ['*'], maxDataPoints: 0 });
+    expect(refused.status).toBe(400);
+    expect(refused.type).toMatch(/^application\/json/);
+    expect(JSON.parse(new TextDecoder().decode(refused.bytes))).toMatchObject({ error: { code: 'bad_request' } });
   });
 
   it.each([

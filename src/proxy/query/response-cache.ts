@@ -73,8 +73,9 @@ export class ResponseCache {
   }
 }
 
-/** The same key for the same question about the same file versions, whatever the field order. */
-export function responseKey(request: QueryRequest, versions: readonly FileVersion[]): string {
+/** The same key for the same question about the same file versions in the same form (JSON or binary), whatever the field order. */
+export function responseKey(request: QueryRequest, versions: readonly FileVersion[], form = 'json'): string {
   const { simulations, variables, from, to, maxDataPoints } = request;
-  return JSON.stringify([simulations, variables, from ?? null, to ?? null, maxDataPoints ?? null, versions.map((v) => [v.id, v.sizeBytes, v.modifiedMs])]);
+  const fileVersions = versions.map((v) => [v.id, v.sizeBytes, v.modifiedMs]);
+  return JSON.stringify([form, simulations, variables, from ?? null, to ?? null, maxDataPoints ?? null, fileVersions]);
 }

@@ -20,7 +20,11 @@ export function buildUrl(options: BackendSrvRequest): string {
   return query ? `${options.url}${options.url.includes('?') ? '&' : '?'}${query}` : options.url;
 }
 
-async function parseBody(response: Response): Promise<unknown> {
+/** As Grafana's parseResponseBody: the bytes when asked for, else JSON, else text. */
+async function parseBody(response: Response, responseType: BackendSrvRequest['responseType']): Promise<unknown> {
+  if (responseType === 'arraybuffer') {
+    return response.arrayBuffer();
+  }
   const text = await response.text();
   if (!text) {
     return undefined;
@@ -69,7 +73,7 @@ export class HarnessBackendSrv implements Pick<BackendSrv, 'fetch' | 'get' | 'po
         this.inFlight.delete(options.requestId);
       }
     }
-    const data = await parseBody(response);
+    const data = await parseBody(response, options.responseType);
     this.log.push({ method, url, status: response.status });
     if (!response.ok) {
       const failure: FetchError = { status: response.status, statusText: response.statusText, data, config };

@@ -53,9 +53,13 @@ const SCAN_COST_BYTES = 8;
 /** Rows read per system call at most (and so the chunk buffer's size). */
 const CHUNK_BYTES = 512 * 1024;
 
-const firstFullBlock = (index: number) => Math.ceil(index / SUMMARY_BLOCK);
-const endFullBlock = (index: number, samples: number) => (index >= samples ? blockCount(samples) : Math.floor(index / SUMMARY_BLOCK));
-const blockStart = (block: number, samples: number) => Math.min(block * SUMMARY_BLOCK, samples);
+// Imported bindings are getters once compiled to CommonJS (as under tsx): these run per bucket.
+const BLOCK = SUMMARY_BLOCK;
+const NONE = NO_POSITION;
+
+const firstFullBlock = (index: number) => Math.ceil(index / BLOCK);
+const endFullBlock = (index: number, samples: number) => (index >= samples ? blockCount(samples) : Math.floor(index / BLOCK));
+const blockStart = (block: number, samples: number) => Math.min(block * BLOCK, samples);
 
 /** Bucket starts as M4Stream cuts them, found by binary search: `time` must be non-decreasing and without NaN. */
 export function bucketStarts(time: Float64Array, range: SampleRange, maxPoints: number): Int32Array {
@@ -218,8 +222,7 @@ class Extremes {
 
   /** Summary blocks `[from, to)`, the first starting at sample `firstSample`; in index order. */
   offerBlocks({ extremes, positions }: SignalSummaries, from: number, to: number, firstSample: number): void {
-    // Imported bindings are getters once compiled to CommonJS: read them once, not per block.
-    const [none, blockSize] = [NO_POSITION, SUMMARY_BLOCK];
+    const [none, blockSize] = [NONE, BLOCK];
     let { minValue, maxValue, minIndex, maxIndex } = this;
     for (let block = from, start = firstSample; block < to; block++, start += blockSize) {
       const low = extremes[2 * block];
@@ -295,7 +298,7 @@ function sampleOne(
     let lastShift = firstShift;
     if (from < to) {
       extremes.scan(values, a, Math.max(blockStart(from, samples), a + 1), firstShift);
-      extremes.offerBlocks(summaries, from - plan.firstBlock, to - plan.firstBlock, from * SUMMARY_BLOCK);
+      extremes.offerBlocks(summaries, from - plan.firstBlock, to - plan.firstBlock, from * BLOCK);
       const rightStart = Math.min(blockStart(to, samples), b - 1);
       lastShift = shiftAt(rightStart);
       extremes.scan(values, rightStart, b, lastShift);

@@ -3,35 +3,53 @@ import type { Catalog } from '../../catalog/catalog';
 import type { ResultFile } from '../../decoder';
 import { ResponseCache, responseKey, type FileVersion } from '../../query/response-cache';
 import { runQuery, TooManySeriesError } from '../../query/run';
-import { queryResponseJson } from '../../query/serialize';
+import { queryResponseBinary, queryResponseJson } from '../../query/serialize';
+import { SERIES_MEDIA_TYPE } from '../../../shared/seriesWire';
 import type { App } from '../app';
 import { HttpError } from '../errors';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+const QUERY_DESCRIPTION =
+  `Series of one or more simulations, clipped to [from, to] and M4-downsampled to maxDataPoints. ` +
+  `The answer is JSON, or with \`Accept: ${SERIES_MEDIA_TYPE}\` the same answer in binary form: ` +
+  `"SVS1", a uint32 (little-endian) head length, the head as JSON (a data entry has "points" instead of ` +
+  `"time" and "values"), spaces up to a multiple of 8 bytes, then per data entry its times and values ` +
+  `as little-endian float64.`;
+
+type AnswerForm = 'json' | 'binary';
+
+function answerFormOf(accept: string | undefined): AnswerForm {
+  return accept?.includes(SERIES_MEDIA_TYPE) ? 'binary' : 'json';
+}
+
+const CONTENT_TYPES: Record<AnswerForm, string> = { json: JSON_TYPE, binary: SERIES_MEDIA_TYPE };
+
 export function queryRoutes(app: App, catalog: Catalog, cache = new ResponseCache()): void {
-  app.post(`${API_PREFIX}/query`, { schema: { body: QueryRequestSchema } }, async (request, reply) => {
+  app.post(`${API_PREFIX}/query`, { schema: { body: QueryRequestSchema, description: QUERY_DESCRIPTION } }, async (request, reply) => {
     const { from, to } = request.body;
     if (from !== undefined && to !== undefined && from > to) {
       throw new HttpError(400, 'bad_request', `"from" (${from}) is after "to" (${to})`);
     }
+    const form = answerFormOf(request.headers.accept);
+    reply.header('vary', 'accept');
     const files = cache.enabled ? await cacheableFiles(catalog, request.body) : undefined;
-    const key = files && responseKey(request.body, files.map(versionOf));
+    const key = files && responseKey(request.body, files.map(versionOf), form);
     const cached = key && cache.get(key);
     // As fresh as a read: the catalog checks a file at most once a second, so look at the disk.
     const stale = cached && !files.every((file) => catalog.changeAfterRead(file.id, file.file) === 'none');
     if (cached && !stale) {
-      return reply.type(JSON_TYPE).send(cached);
+      return reply.type(CONTENT_TYPES[form]).send(cached);
     }
     try {
       // The files just opened are read, unless they turned out to have changed (then open afresh).
       const opened = new Map(stale ? [] : files?.map(({ id, file }) => [id, file]));
       const series = await runQuery(catalog, request.body, undefined, opened);
-      const body = Buffer.from(queryResponseJson(series));
+      const body = form === 'binary' ? queryResponseBinary(series) : Buffer.from(queryResponseJson(series));
       if (key && !stale && series.every((entry) => !('error' in entry))) {
         cache.set(key, body);
       }
-      return reply.type(JSON_TYPE).send(body);
+      return reply.type(CONTENT_TYPES[form]).send(body);
     } catch (error) {
       if (error instanceof TooManySeriesError) {
         throw new HttpError(400, 'too_many_series', error.message);
