@@ -7,6 +7,7 @@
  *   npx tsx scripts/bench-load.ts --duration 60 --big .bench/long-1g-f64.mat     (the soak)
  *   npx tsx scripts/bench-load.ts --workers 2     (the proxy's `--workers`: processes serving the port)
  *   npx tsx scripts/bench-load.ts --json-answers   (queries answered in JSON, as before the datasource asked for binary)
+ *   npx tsx scripts/bench-load.ts --slowest 20     (also list the 20 slowest requests and what they asked)
  *
  * The simulations are written once by the project's MAT v4 writer into DIR/load/results and reused
  * while their manifest matches; per-variable layouts go to DIR/load/cache (as a deployed proxy keeps
@@ -66,6 +67,8 @@ export interface LoadBenchOptions {
   planSize?: number;
   /** Query answers as the datasource asks for them (binary, the default) or as JSON (curl, Infinity, before 0.x). */
   answers?: AnswerForm;
+  /** Report this many of the slowest requests, with what they asked (for finding what makes the tail). */
+  slowest?: number;
 }
 
 type AnswerForm = 'binary' | 'json';
@@ -87,6 +90,9 @@ export interface LoadBenchResult {
   connections: number;
   workers: number;
   answers: AnswerForm;
+  slowest: SlowRequest[];
+  /** The same routes' p99 and maximum as the proxy measured them: the rest of a client's wait is queueing before the proxy reads the request. */
+  proxySide: ProxySideTiming[];
   durationSeconds: number;
   seed: number;
   requests: number;
@@ -676,6 +682,20 @@ async function warmUpOne(url: string, simulation: SimulationPage['items'][number
   };
 }
 
+/** Response times as the proxy itself measured them (its 10-minute window: the warm-up's few requests count too). */
+async function proxySideTimings(url: string): Promise<ProxySideTiming[]> {
+  const stats = await getJson<Stats>(`${url}/api/v1/stats`);
+  const wanted: Array<[string, string, string]> = [
+    ['list', 'GET', '/api/v1/simulations'],
+    ['variables', 'GET', '/api/v1/simulations/:id/variables'],
+    ['query', 'POST', '/api/v1/query'],
+  ];
+  return wanted.flatMap(([name, method, route]) => {
+    const found = stats.requests.routes.find((r) => r.method === method && r.route === route);
+    return found ? [{ name, p99Ms: found.p99Ms ?? NaN, maxMs: found.maxMs ?? NaN }] : [];
+  });
+}
+
 async function responseCacheCounts(url: string): Promise<{ hits: number; misses: number }> {
   const stats = await getJson<Stats>(`${url}/api/v1/stats`);
   const responses = stats.caches.find((cache) => cache.name === 'responses');
@@ -780,6 +800,30 @@ function routeStats(samples: number[]): RouteStats {
 interface RequestContext {
   kind?: RouteKind;
   sentAt?: number;
+  planned?: number;
+}
+
+interface ProxySideTiming {
+  name: string;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One slow request: its latency and what it asked, in words. */
+interface SlowRequest {
+  ms: number;
+  what: string;
+}
+
+function describeRequest(planned: PlannedRequest, simulations: ReadonlyMap<string, KnownSimulation>): string {
+  if (!planned.body) {
+    return `${planned.kind} ${decodeURIComponent(planned.path)}`;
+  }
+  const query = JSON.parse(planned.body) as QueryRequest;
+  const run = simulations.get(query.simulations[0]);
+  const span = run ? run.stopTime - run.startTime : NaN;
+  const range = query.from === undefined || query.to === undefined ? 'whole run' : `${(((query.to - query.from) / span) * 100).toFixed(0)} % of the run`;
+  return `${planned.kind} ${run?.path ?? query.simulations[0]}: ${query.variables.length} variables, ${range}, maxDataPoints ${query.maxDataPoints}`;
 }
 
 export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBenchResult> {
@@ -821,6 +865,9 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     let next = 0;
     const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [], bigQuery: [] };
     let seriesErrors = 0;
+    // Requests over 50 ms are few enough to keep; the slowest of them are reported on request.
+    const slowBound = 50;
+    const slow: Array<{ ms: number; planned: number }> = [];
     const headers = { authorization: `Bearer ${API_KEY}` };
     const answers = options.answers ?? 'binary';
     const queryHeaders = { ...headers, 'content-type': 'application/json', ...(answers === 'binary' ? { accept: SERIES_MEDIA_TYPE } : {}) };
@@ -844,8 +891,9 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       requests: [
         {
           setupRequest: (request, context) => {
-            const planned = plan[next++ % plan.length];
-            Object.assign(context, { kind: planned.kind, sentAt: performance.now() } satisfies RequestContext);
+            const index = next++ % plan.length;
+            const planned = plan[index];
+            Object.assign(context, { kind: planned.kind, sentAt: performance.now(), planned: index } satisfies RequestContext);
             return {
               ...request,
               method: planned.method,
@@ -855,9 +903,13 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
             };
           },
           onResponse: (status, body, context) => {
-            const { kind, sentAt } = context as RequestContext;
+            const { kind, sentAt, planned } = context as RequestContext;
             if (kind && sentAt !== undefined) {
-              latencies[kind].push(performance.now() - sentAt);
+              const ms = performance.now() - sentAt;
+              latencies[kind].push(ms);
+              if (planned !== undefined && ms > slowBound) {
+                slow.push({ ms, planned });
+              }
             }
             // Cheaper than parsing: only a query's error entry has an "error" object in a 200 answer.
             if (status === 200 && body.includes('"error":{')) {
@@ -870,6 +922,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     clearInterval(sampler);
     sampler = undefined;
     const cacheAfter = await responseCacheCounts(proxy.url);
+    const proxySide = await proxySideTimings(proxy.url);
     const end = rssMb(proxy.pid) ?? NaN;
     samples.push(end);
     const wallSeconds = (performance.now() - runStarted) / 1000;
@@ -896,6 +949,8 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
       dataBytes,
       workers,
       answers,
+      proxySide,
+      slowest: slowestOf(slow, options.slowest ?? 0, plan, [...simulations, ...(big ? [big] : [])]),
       big: options.bigFile ? { path: options.bigFile, sizeBytes: statSync(options.bigFile).size } : undefined,
       connections,
       durationSeconds: result.duration,
@@ -931,6 +986,14 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
 
 const ms = (value: number) => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`;
 
+function slowestOf(slow: Array<{ ms: number; planned: number }>, count: number, plan: PlannedRequest[], simulations: KnownSimulation[]): SlowRequest[] {
+  const byId = new Map(simulations.map((s) => [s.id, s]));
+  return [...slow]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count)
+    .map(({ ms, planned }) => ({ ms, what: describeRequest(plan[planned], byId) }));
+}
+
 export function formatLoadResult(r: LoadBenchResult): string {
   const route = (name: RouteKind) => {
     const s = r.byRoute[name];
@@ -942,6 +1005,7 @@ export function formatLoadResult(r: LoadBenchResult): string {
     `  throughput   ${r.requestsPerSecond.toFixed(1)} req/s (${r.requests} requests)`,
     `  latency      p50 ${ms(r.latencyMs.p50)} | p90 ${ms(r.latencyMs.p90)} | p99 ${ms(r.latencyMs.p99)} | max ${ms(r.latencyMs.max)} | mean ${ms(r.latencyMs.mean)}`,
     `  by route     ${route('list')} | ${route('variables')} | ${route('query')}${r.big ? ` | ${route('bigQuery')} on the big file` : ''}`,
+    `  proxy side   ${r.proxySide.map((t) => `${t.name} p99 ${ms(t.p99Ms)}, max ${ms(t.maxMs)}`).join(' | ')}`,
     `  responses    ${r.responseCache.hits} of ${r.responseCache.hits + r.responseCache.misses} queries answered from the response cache`,
     `  failures     ${r.errors} errors (${r.timeouts} timeouts), ${r.non2xx} non-2xx, ${r.seriesErrors} answers with error entries`,
     `  proxy RSS    ready ${r.rssMb.ready.toFixed(0)} MB | load start ${r.rssMb.start.toFixed(0)} MB | peak ${r.rssMb.peak.toFixed(0)} MB | end ${r.rssMb.end.toFixed(0)} MB` +
@@ -949,6 +1013,7 @@ export function formatLoadResult(r: LoadBenchResult): string {
     `  CPU          proxy ${r.cpuCores.proxy.toFixed(2)} cores, load generator (autocannon, this process) ${r.cpuCores.loadGenerator.toFixed(2)} cores`,
     `load verdict: ${r.verdict} (targets: 0 errors and non-2xx -> ${r.errors + r.non2xx + r.seriesErrors}; p99 <= ${TARGET_P99_MS} ms -> ${ms(r.latencyMs.p99)})`,
     ...(r.big ? [soakLine(r)] : []),
+    ...r.slowest.map((slow, k) => `  slowest ${String(k + 1).padStart(2)}   ${ms(slow.ms)}: ${slow.what}`),
   ].join('\n');
 }
 
@@ -984,6 +1049,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
       'plan-size': { type: 'string', default: String(PLAN_SIZE) },
       'json-answers': { type: 'boolean' },
+      slowest: { type: 'string', default: '0' },
     },
   });
   const result = await runLoadBench({
@@ -995,6 +1061,7 @@ async function main(): Promise<void> {
     workers: Number(values.workers),
     planSize: Number(values['plan-size']),
     answers: values['json-answers'] ? 'json' : 'binary',
+    slowest: Number(values.slowest),
   });
   console.log(formatLoadResult(result));
 }

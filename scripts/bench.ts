@@ -44,6 +44,8 @@ const SOAK_SECONDS = 60;
 const EXTRA_BENCHES = [LOAD, INDEX, SOAK];
 
 const VARIABLES_PER_QUERY = 20;
+/** Rounds of repeated reads, each of other variables; the median is reported (the machine is noisy, and GC pauses come and go). */
+const REPEATED_ROUNDS = 9;
 const MAX_POINTS = 2_000;
 
 interface Measurement {
@@ -108,7 +110,7 @@ async function measure(file: string): Promise<Measurement> {
     }
     const decoded = await openResultFile(file, path.basename(file), { cacheDir });
     // Chosen before timing: a query names its variables; searching the catalogue is not part of a read.
-    const [firstVariables, ...rounds] = Array.from({ length: 6 }, (_, round) => pickVariables(decoded, round));
+    const [firstVariables, ...rounds] = Array.from({ length: 1 + REPEATED_ROUNDS }, (_, round) => pickVariables(decoded, round));
     const [[firstReadMs], runningFirstReads] = [await firstReads(file, firstVariables, 1), await firstReads(file, firstVariables, 3)];
     const points = await query(decoded, firstVariables);
     const [layoutMs] = await timeIt(() => (decoded as ResultFile & { layoutReady?: () => Promise<boolean> }).layoutReady?.() ?? Promise.resolve(false));
