@@ -100,6 +100,26 @@ describe('query response, binary form', () => {
     expect(queryResponseBinary(entries).length).toBeLessThan(Buffer.byteLength(queryResponseJson(entries)) / 2);
   });
 
+  it('fails on damaged bytes only with its own error, whatever the damage', () => {
+    const good = queryResponseBinary([dataEntry('x', [0, 1, 2], [3, 4, 5]), errorEntry, dataEntry('y', [0], [NaN])]);
+    const damage = fc.record({
+      cut: fc.integer({ min: 0, max: good.length }),
+      flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(damage, ({ cut, flips }) => {
+        const bytes = Uint8Array.from(good.subarray(0, cut));
+        flips.forEach(([at, value]) => bytes.length > 0 && (bytes[at % bytes.length] = value));
+        try {
+          decodeSeriesAnswer(bytes);
+        } catch (error) {
+          expect(error).toBeInstanceOf(SeriesWireError);
+        }
+      }),
+      { numRuns: 2000 }
+    );
+  });
+
   it('rejects bytes that do not hold what their head says', () => {
     const good = queryResponseBinary([dataEntry('x', [0, 1, 2], [3, 4, 5]), errorEntry]);
     const withHeadLength = (length: number) => {
