@@ -14,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 
 import type { Health, QueryRequest, SimulationPage, VariablePage } from '../../shared/api';
+import { SERIES_MAGIC, SERIES_MEDIA_TYPE } from '../../shared/seriesWire';
 import { writeBenchFile } from '../bench/generate';
 import type { RunningProxy } from '../main';
 import { realFixturesDir } from '../testing/fixtures';
@@ -51,6 +52,8 @@ interface Planned {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** A query asking for the binary answer (shared/seriesWire.ts). */
+  binary?: boolean;
 }
 
 interface Run {
@@ -122,7 +125,8 @@ function plan(runs: Run[]): Planned[] {
       request.from = run.startTime + random() * span * 0.8;
       request.to = request.from + span * (0.02 + random() * 0.2);
     }
-    return { method: 'POST', path: '/api/v1/query', body: JSON.stringify(request) };
+    // Half as the datasource asks (binary answers), half as curl or Infinity do (JSON).
+    return { method: 'POST', path: '/api/v1/query', body: JSON.stringify(request), binary: random() < 0.5 };
   });
 }
 
@@ -134,6 +138,7 @@ describe('50 concurrent clients for 10 s', () => {
     const requests = plan(runs);
     let next = 0;
     let errorEntries = 0;
+    let binaryAnswers = 0;
     const gc = fullGc();
     const quarterIn = after(DURATION_S * 250, () => retainedBytes(gc));
     const nearEnd = after(DURATION_S * 950, () => retainedBytes(gc));
@@ -146,12 +151,15 @@ describe('50 concurrent clients for 10 s', () => {
         {
           setupRequest: (request) => {
             const planned = requests[next++ % requests.length];
-            return { ...request, method: planned.method, path: planned.path, body: planned.body, headers: planned.body ? { 'content-type': 'application/json' } : {} };
+            const accept = planned.binary ? { accept: SERIES_MEDIA_TYPE } : {};
+            return { ...request, method: planned.method, path: planned.path, body: planned.body, headers: planned.body ? { 'content-type': 'application/json', ...accept } : {} };
           },
           onResponse: (status, body) => {
+            // A binary answer's head is JSON text too, so an error entry shows the same way.
             if (status === 200 && body.includes('"error":{')) {
               errorEntries++;
             }
+            binaryAnswers += body.startsWith(SERIES_MAGIC) ? 1 : 0;
           },
         },
       ],
@@ -163,6 +171,7 @@ describe('50 concurrent clients for 10 s', () => {
       timeouts: result.timeouts,
       non2xx: result.non2xx,
       errorEntries,
+      binaryAnswers,
       p99Ms: result.latency.p99,
       retainedMbQuarterIn: Math.round(steady / 2 ** 20),
       retainedMbNearEnd: Math.round(end / 2 ** 20),
@@ -173,6 +182,7 @@ describe('50 concurrent clients for 10 s', () => {
     console.log(`load: ${JSON.stringify(report)}`);
     expect({ errors: report.errors, timeouts: report.timeouts, non2xx: report.non2xx, errorEntries }).toEqual({ errors: 0, timeouts: 0, non2xx: 0, errorEntries: 0 });
     expect(report.requests).toBeGreaterThan(1000);
+    expect(binaryAnswers).toBeGreaterThan(report.requests / 10);
     expect(end).toBeLessThan(steady * (1 + MAX_RETAINED_GROWTH));
     expect((await requestJson<Health>(proxy, '/api/v1/health')).body.status).toBe('ok');
   }, 60_000);
