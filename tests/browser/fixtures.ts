@@ -2,6 +2,7 @@ import { test as base, expect, type APIRequestContext, type Page } from '@playwr
 import path from 'node:path';
 
 import type { SimulationPage } from '../../src/shared/api';
+import { SERIES_MEDIA_TYPE } from '../../src/shared/seriesWire';
 import { HARNESS_API_KEY, HARNESS_WRITE_KEY } from '../harness/constants';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../.test-results/screenshots');
@@ -59,7 +60,8 @@ export const test = base.extend<HarnessFixtures>({
           harness.problems.push(`HTTP ${response.status()} ${response.url()}`);
         }
         const type = response.headers()['content-type'] ?? '';
-        if (/json|text/.test(type)) {
+        // Binary series answers too: their head is JSON text, and a key must not be in it either.
+        if (/json|text/.test(type) || type.startsWith(SERIES_MEDIA_TYPE)) {
           harness.bodies.push(await response.text().catch(() => ''));
         }
       });
