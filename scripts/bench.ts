@@ -44,8 +44,14 @@ const SOAK_SECONDS = 60;
 const EXTRA_BENCHES = [LOAD, INDEX, SOAK];
 
 const VARIABLES_PER_QUERY = 20;
-/** Rounds of repeated reads, each of other variables; the median is reported (the machine is noisy, and GC pauses come and go). */
-const REPEATED_ROUNDS = 9;
+/**
+ * Rounds of repeated reads, each of other variables (the picks cycle through five sets). Medians
+ * are reported for the first half (pieces of those variables computed for the first time, code
+ * not yet optimized) and the second (steady), as the machine is noisy and GC pauses come and go.
+ */
+const REPEATED_ROUNDS = 20;
+/** Reads at ranges not read before (a zoom or pan each), after the repeated reads. */
+const NEW_RANGE_ROUNDS = 5;
 const MAX_POINTS = 2_000;
 
 interface Measurement {
@@ -58,6 +64,8 @@ interface Measurement {
   firstReadRunningMs: number;
   layoutMs: number;
   repeatedMs: number;
+  repeatedFirstHalfMs: number;
+  newRangeMs: number;
   repeatedSameMs: number;
   peakRssMb: number;
   points: number;
@@ -81,8 +89,8 @@ function pickVariables(file: ResultFile, round: number): string[] {
   return Array.from({ length: VARIABLES_PER_QUERY }, (_, k) => names[(k * step + round * 7 + 3) % names.length]);
 }
 
-async function query(file: ResultFile, variables: string[]): Promise<number> {
-  const entries = await querySeriesFromFile(file, { id: 'bench', name: 'bench' }, { variables, maxDataPoints: MAX_POINTS });
+async function query(file: ResultFile, variables: string[], range: { from?: number; to?: number } = {}): Promise<number> {
+  const entries = await querySeriesFromFile(file, { id: 'bench', name: 'bench' }, { variables, maxDataPoints: MAX_POINTS, ...range });
   return entries.reduce((sum, e) => sum + ('values' in e ? e.values.length : 0), 0);
 }
 
@@ -118,6 +126,13 @@ async function measure(file: string): Promise<Measurement> {
     for (const variables of rounds) {
       repeated.push((await timeIt(() => query(decoded, variables)))[0]);
     }
+    const newRanges: number[] = [];
+    const [start, stop] = [decoded.startTime ?? 0, decoded.stopTime ?? 0];
+    for (let round = 0; round < NEW_RANGE_ROUNDS; round++) {
+      // Windows of 60 % of the run, each shifted: every read is of a range not read before.
+      const from = start + ((stop - start) * (round + 1)) / 20;
+      newRanges.push((await timeIt(() => query(decoded, rounds[round], { from, to: from + 0.6 * (stop - start) })))[0]);
+    }
     const same: number[] = [];
     for (let round = 0; round < 5; round++) {
       same.push((await timeIt(() => query(decoded, rounds[0])))[0]);
@@ -128,7 +143,9 @@ async function measure(file: string): Promise<Measurement> {
       firstReadMs,
       firstReadRunningMs: median(runningFirstReads),
       layoutMs,
-      repeatedMs: median(repeated),
+      repeatedMs: median(repeated.slice(REPEATED_ROUNDS / 2)),
+      repeatedFirstHalfMs: median(repeated.slice(0, REPEATED_ROUNDS / 2)),
+      newRangeMs: median(newRanges),
       repeatedSameMs: median(same),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       points,
@@ -248,7 +265,8 @@ async function main(): Promise<void> {
         ` (first in a fresh process ${fmt(m.firstReadMs)} = ${row.firstReadVsCat.toFixed(2)}x)` +
         `${scipy === undefined ? '' : ` (scipy ${(row.scipyMs! / m.firstReadRunningMs).toFixed(1)}x slower)`}\n` +
         `  per-variable layout built in ${fmt(m.layoutMs)} | repeated ${VARIABLES_PER_QUERY} other variables @${MAX_POINTS} points ${fmt(m.repeatedMs)}` +
-        ` | same variables again ${fmt(m.repeatedSameMs)} | peak RSS ${m.peakRssMb.toFixed(0)} MB`
+        ` (first ${REPEATED_ROUNDS / 2} rounds ${fmt(m.repeatedFirstHalfMs)})` +
+        ` | same variables again ${fmt(m.repeatedSameMs)} | at a new range ${fmt(m.newRangeMs)} | peak RSS ${m.peakRssMb.toFixed(0)} MB`
     );
   }
   let load: LoadBenchResult | undefined;

@@ -1,7 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 import { CACHE_NAMES, cacheWriteHealth, type CacheName } from './cache/write-health';
+import { edgeRows } from './decoder/mat4/edgeRows';
 import { memoBytes, readStats } from './decoder/mat4/memo';
+import { summaryMemoryBytes } from './decoder/mat4/summaryMemory';
 
 /** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -107,6 +109,17 @@ export class ProxyMetrics {
     help: "Bytes of small files' columns kept in memory (at most 256 MiB per process).",
     registers: [this.registry],
     collect: () => this.columnMemoryBytes.set(memoBytes()),
+  });
+
+  readonly summaryMemoryBytes: Gauge<'kind'> = new Gauge<'kind'>({
+    name: 'simviz_summary_memory_bytes',
+    help: "Bytes kept in memory for downsampled reads of large files: layouts' block summaries (at most 128 MiB), and the rows and pieces at bucket edges of recent ranges (2 buffers of at most 20 MiB).",
+    labelNames: ['kind'],
+    registers: [this.registry],
+    collect: () => {
+      this.summaryMemoryBytes.set({ kind: 'summaries' }, summaryMemoryBytes());
+      this.summaryMemoryBytes.set({ kind: 'edges' }, edgeRows.bytes);
+    },
   });
 
   readonly cacheWriteFailures: Counter<'cache'> = new Counter<'cache'>({

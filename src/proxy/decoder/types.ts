@@ -20,6 +20,8 @@ export interface DecodeOptions {
   columnStoreMinBytes?: number;
   /** Downsampled reads whose columns would take fewer bytes than this read whole columns instead. */
   streamedReadMinBytes?: number;
+  /** Layouts with fewer time steps keep their block summaries on disk only (see mat4/summaryMemory.ts). */
+  summaryMemoryMinSamples?: number;
 }
 
 /** Time and values over a clipped range. */

@@ -195,6 +195,9 @@ describe('query patterns', () => {
     const value = (line: RegExp) => Number(line.exec(text)?.[1]);
     expect(value(/^simviz_cache_hits_total\{cache="column_memory"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^simviz_column_memory_bytes (\d+)$/m)).toBeGreaterThan(0);
+    // Files this small keep no summaries, and no read here was downsampled from them.
+    expect(value(/^simviz_summary_memory_bytes\{kind="summaries"\} (\d+)$/m)).toBe(0);
+    expect(value(/^simviz_summary_memory_bytes\{kind="edges"\} (\d+)$/m)).toBe(0);
   });
 
   it('refuses a query that would return more series than the cap, before reading any', async () => {

@@ -24,17 +24,41 @@ export function bucketEnd(plan: M4Plan, b: number): number {
 
 /** Kept points of one series, appended in index order. */
 export class PointList {
-  time: number[] = [];
-  values: number[] = [];
+  private time: Float64Array;
+  private values: Float64Array;
+  private length = 0;
   private lastIndex = -1;
 
-  push(index: number, time: number, value: number): void {
-    if (index !== this.lastIndex) {
-      this.time.push(time);
-      this.values.push(value);
-      this.lastIndex = index;
-    }
+  /** `capacity`: the points expected, at most four per bucket (more are room made for). */
+  constructor(capacity = 64) {
+    this.time = new Float64Array(Math.max(1, capacity));
+    this.values = new Float64Array(Math.max(1, capacity));
   }
+
+  push(index: number, time: number, value: number): void {
+    if (index === this.lastIndex) {
+      return;
+    }
+    if (this.length === this.time.length) {
+      this.time = grown(this.time);
+      this.values = grown(this.values);
+    }
+    this.time[this.length] = time;
+    this.values[this.length] = value;
+    this.length++;
+    this.lastIndex = index;
+  }
+
+  /** The points kept: views, as the list is done with. */
+  series(): { time: Float64Array; values: Float64Array } {
+    return { time: this.time.subarray(0, this.length), values: this.values.subarray(0, this.length) };
+  }
+}
+
+function grown(values: Float64Array): Float64Array<ArrayBuffer> {
+  const larger = new Float64Array(2 * values.length);
+  larger.set(values);
+  return larger;
 }
 
 /**
@@ -54,7 +78,14 @@ export interface ChunkRows {
 
 /** Separate columns as a chunk: `time[r]` and `values[k][r]`, none negated. */
 export function columnChunk(time: Float64Array, values: readonly Float64Array[]): ChunkRows {
-  return { time, timeAt: 0, values, valueAt: new Int32Array(values.length), signs: new Float64Array(values.length).fill(1), stride: 1 };
+  return {
+    time,
+    timeAt: 0,
+    values,
+    valueAt: new Int32Array(values.length),
+    signs: new Float64Array(values.length).fill(1),
+    stride: 1,
+  };
 }
 
 export class M4Stream {
@@ -90,7 +121,7 @@ export class M4Stream {
     this.maxValue = column();
     this.maxIndex = column();
     this.maxTime = column();
-    this.out = Array.from({ length: series }, () => new PointList());
+    this.out = Array.from({ length: series }, () => new PointList(4 * plan.buckets));
     this.threshold = bucketEnd(plan, 0);
   }
 
@@ -123,7 +154,7 @@ export class M4Stream {
     if (this.open) {
       this.closeBucket();
     }
-    return this.out.map((list) => ({ time: Float64Array.from(list.time), values: Float64Array.from(list.values) }));
+    return this.out.map((list) => list.series());
   }
 
   private openBucket({ time, timeAt, values, valueAt, signs, stride }: ChunkRows, r: number, base: number): void {
@@ -140,7 +171,12 @@ export class M4Stream {
   }
 
   /** Rows `[r, end)` all belong to the open bucket. Positions are kept in locals: new extremes are frequent in smooth signals. */
-  private scan({ time, timeAt, values, valueAt, signs, stride }: ChunkRows, r: number, end: number, base: number): void {
+  private scan(
+    { time, timeAt, values, valueAt, signs, stride }: ChunkRows,
+    r: number,
+    end: number,
+    base: number
+  ): void {
     if (end <= r) {
       return;
     }

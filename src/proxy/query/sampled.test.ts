@@ -8,6 +8,8 @@ import path from 'node:path';
 
 import { openResultFile, type ResultFile } from '../decoder';
 import { writeResultFile, type ResultSpec, type WriterOptions } from '../writer/mat4-writer';
+import { edgeRows } from '../decoder/mat4/edgeRows';
+import { summaryMemoryBytes } from '../decoder/mat4/summaryMemory';
 import { querySeriesFromFile } from './run';
 
 let dir: string;
@@ -89,6 +91,15 @@ describe('streamed downsampled reads', () => {
     // The streamed path did answer (not a fallback to whole columns).
     const streamed = await withLayout.readSampled!([withLayout.findVariable('wave')!], 400);
     expect(streamed?.pointsInRange).toBe(STEPS);
+    // Summaries kept in memory, and the rows and pieces at bucket edges kept: filled, then reused.
+    const inMemory = await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0, cacheDir, summaryMemoryMinSamples: 0 });
+    await answers(inMemory);
+    expect(await (inMemory as unknown as { layoutReady(): Promise<boolean> }).layoutReady()).toBe(true);
+    expect(summaryMemoryBytes()).toBeGreaterThan(0);
+    expect(await answers(inMemory)).toEqual(reference);
+    const edgeBuffers = edgeRows.bytes;
+    expect(edgeBuffers).toBeGreaterThan(0);
+    expect(await answers(inMemory)).toEqual(reference);
     // A layout truncated under the proxy: the same answers (from the file), then a rebuilt layout.
     const [layoutFile] = await readdir(path.join(cacheDir, 'columns'));
     const layoutPath = path.join(cacheDir, 'columns', layoutFile);

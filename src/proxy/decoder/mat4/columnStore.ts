@@ -30,7 +30,13 @@ export interface ColumnStoreLayout {
 
 export function columnStoreLayout(matrix: DataMatrix, file: string): ColumnStoreLayout {
   const storeType = storeTypeFor(matrix);
-  return { file, signals: matrix.signals, samples: matrix.samples, storeType, summariesAt: matrix.signals * matrix.samples * elementSize(storeType) };
+  return {
+    file,
+    signals: matrix.signals,
+    samples: matrix.samples,
+    storeType,
+    summariesAt: matrix.signals * matrix.samples * elementSize(storeType),
+  };
 }
 
 /** The size of a complete store: a cached file of another size is from another version, or half written. */
@@ -58,7 +64,12 @@ function storeView(type: ColumnStoreLayout['storeType'], bytes: Uint8Array): Sto
 }
 
 /** The rows just read, as store elements: a view when the file's bytes are already native, else a conversion. */
-function decodeRows(bytes: Uint8Array, matrix: DataMatrix, storeType: ColumnStoreLayout['storeType'], scratch: StoreArray): StoreArray {
+function decodeRows(
+  bytes: Uint8Array,
+  matrix: DataMatrix,
+  storeType: ColumnStoreLayout['storeType'],
+  scratch: StoreArray
+): StoreArray {
   const count = bytes.byteLength / elementSize(matrix.elementType);
   if (matrix.elementType === storeType && matrix.littleEndian === HOST_IS_LITTLE_ENDIAN) {
     return storeView(storeType, bytes);
@@ -220,7 +231,12 @@ function scratchOf(bytes: number): Uint8Array {
   return scratch.subarray(0, bytes);
 }
 
-function readStoreColumnsSync(layout: ColumnStoreLayout, signals: readonly number[], first: number, count: number): Float64Array[] {
+function readStoreColumnsSync(
+  layout: ColumnStoreLayout,
+  signals: readonly number[],
+  first: number,
+  count: number
+): Float64Array[] {
   const storeBytes = elementSize(layout.storeType);
   const fd = openSync(layout.file, 'r');
   try {
@@ -243,7 +259,12 @@ function readStoreColumnsSync(layout: ColumnStoreLayout, signals: readonly numbe
 }
 
 /** Reads samples `[first, end)` of the given signals from a built store, widened to float64. */
-export async function readStoreColumns(layout: ColumnStoreLayout, signals: readonly number[], first: number, end: number): Promise<Float64Array[]> {
+export async function readStoreColumns(
+  layout: ColumnStoreLayout,
+  signals: readonly number[],
+  first: number,
+  end: number
+): Promise<Float64Array[]> {
   const count = Math.max(0, end - first);
   const storeBytes = elementSize(layout.storeType);
   if (count * storeBytes * signals.length <= SYNC_READ_MAX_BYTES) {
@@ -257,7 +278,9 @@ export async function readStoreColumns(layout: ColumnStoreLayout, signals: reado
     const outputs = signals.map(() => new Float64Array(count));
     // Float64 layouts are read straight into the results; float32 ones through one buffer each.
     const buffers = outputs.map((out) => (direct ? new Uint8Array(out.buffer) : new Uint8Array(count * storeBytes)));
-    const reads = signals.map((signal, k) => readAll(handle, buffers[k], (signal * layout.samples + first) * storeBytes));
+    const reads = signals.map((signal, k) =>
+      readAll(handle, buffers[k], (signal * layout.samples + first) * storeBytes)
+    );
     const settled = await Promise.allSettled(reads);
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) {
@@ -291,7 +314,10 @@ export async function forEachStoreChunk(
   const chunkSamples = Math.max(1, Math.min(STREAM_CHUNK_SAMPLES, end - first));
   const widened = new Float64Array(chunkSamples);
   // Float64 stores are read straight into the visited buffer.
-  const raw = layout.storeType === ElementType.Float64 ? new Uint8Array(widened.buffer) : new Uint8Array(chunkSamples * storeBytes);
+  const raw =
+    layout.storeType === ElementType.Float64
+      ? new Uint8Array(widened.buffer)
+      : new Uint8Array(chunkSamples * storeBytes);
   const handle = await open(layout.file, 'r');
   try {
     const reader = new PacedReader(handle.fd, storeEnded);
@@ -318,22 +344,58 @@ export async function readStoreSummaries(
   firstBlock: number,
   endBlock: number,
   arena: Arena
-): Promise<Array<{ extremes: StoreArray; positions: Uint8Array }>> {
+): Promise<Array<{ extremes: StoreArray; positions: Uint8Array; firstBlock: number }>> {
   const blocks = Math.max(0, endBlock - firstBlock);
   const handle = await open(layout.file, 'r');
   try {
     const reader = new PacedReader(handle.fd, storeEnded);
-    const summaries: Array<{ extremes: StoreArray; positions: Uint8Array }> = [];
+    const summaries: Array<{ extremes: StoreArray; positions: Uint8Array; firstBlock: number }> = [];
     for (const signal of signals) {
       const spans = summarySpans(signal, layout.samples, layout.storeType, firstBlock, firstBlock + blocks);
       const extremes = layout.storeType === ElementType.Float32 ? arena.float32(2 * blocks) : arena.float64(2 * blocks);
       const positions = arena.bytes(2 * blocks);
-      await reader.fill(new Uint8Array(extremes.buffer, extremes.byteOffset, extremes.byteLength), layout.summariesAt + spans.extremesAt);
+      await reader.fill(
+        new Uint8Array(extremes.buffer, extremes.byteOffset, extremes.byteLength),
+        layout.summariesAt + spans.extremesAt
+      );
       await reader.fill(positions, layout.summariesAt + spans.positionsAt);
-      summaries.push({ extremes, positions });
+      summaries.push({ extremes, positions, firstBlock });
     }
     return summaries;
   } finally {
     await handle.close();
   }
+}
+
+/** Every signal's block summaries, in two arrays: signal k's extremes at `2 * blocks * k`, positions likewise. */
+export async function readAllSummaries(
+  layout: ColumnStoreLayout
+): Promise<{ blocks: number; extremes: StoreArray; positions: Uint8Array }> {
+  const blocks = blockCount(layout.samples);
+  const perSignal = 2 * blocks;
+  const extremes =
+    layout.storeType === ElementType.Float32
+      ? new Float32Array(perSignal * layout.signals)
+      : new Float64Array(perSignal * layout.signals);
+  const positions = new Uint8Array(perSignal * layout.signals);
+  const handle = await open(layout.file, 'r');
+  try {
+    for (let signal = 0; signal < layout.signals; signal++) {
+      const spans = summarySpans(signal, layout.samples, layout.storeType, 0, blocks);
+      const own = extremes.subarray(signal * perSignal, (signal + 1) * perSignal);
+      await readAll(
+        handle,
+        new Uint8Array(own.buffer, own.byteOffset, own.byteLength),
+        layout.summariesAt + spans.extremesAt
+      );
+      await readAll(
+        handle,
+        positions.subarray(signal * perSignal, (signal + 1) * perSignal),
+        layout.summariesAt + spans.positionsAt
+      );
+    }
+  } finally {
+    await handle.close();
+  }
+  return { blocks, extremes, positions };
 }

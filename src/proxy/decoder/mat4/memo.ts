@@ -4,30 +4,20 @@
  * keeps every column and later reads of any variable cost no I/O. Bounded by bytes across all
  * files, least recently used first out; files too large for it get a per-variable layout on disk.
  */
+import { ByteBudgetLru } from '../../util/byte-lru';
+
 export const MEMO_BUDGET_BYTES = 256 * 1024 * 1024;
 
-interface Memo {
-  columns: Float64Array[];
-  bytes: number;
-}
-
-const memos = new Map<string, Memo>();
-let totalBytes = 0;
+const memos = new ByteBudgetLru<string, Float64Array[]>(MEMO_BUDGET_BYTES);
 
 /** Where reads of binTrans files were served from, since the process started (for /metrics). */
 export const readStats = { memoHits: 0, memoMisses: 0, layoutReads: 0, fileReads: 0 };
 
 /** The kept columns (every signal, every sample) of a file version, or undefined. */
 export function memoizedColumns(key: string): Float64Array[] | undefined {
-  const memo = memos.get(key);
-  if (memo) {
-    memos.delete(key);
-    memos.set(key, memo);
-    readStats.memoHits++;
-  } else {
-    readStats.memoMisses++;
-  }
-  return memo?.columns;
+  const columns = memos.get(key);
+  readStats[columns ? 'memoHits' : 'memoMisses']++;
+  return columns;
 }
 
 export function memoizeColumns(key: string, columns: Float64Array[]): void {
@@ -35,18 +25,10 @@ export function memoizeColumns(key: string, columns: Float64Array[]): void {
   if (bytes > MEMO_BUDGET_BYTES / 8 || memos.has(key)) {
     return;
   }
-  memos.set(key, { columns, bytes });
-  totalBytes += bytes;
-  for (const [oldest, memo] of memos) {
-    if (totalBytes <= MEMO_BUDGET_BYTES) {
-      break;
-    }
-    memos.delete(oldest);
-    totalBytes -= memo.bytes;
-  }
+  memos.set(key, columns, bytes);
 }
 
 /** Bytes held, for metrics and tests. */
 export function memoBytes(): number {
-  return totalBytes;
+  return memos.bytes;
 }

@@ -9,14 +9,17 @@
  * in index order: NaN never wins, ties keep the first sample).
  *
  * Measured on the long 1 GB shape (20 of 100 signals, 2,000 points): 1.25 M samples per signal
- * are replaced by about 40,000 summaries and 500 reads of 25 KB.
+ * are replaced by about 40,000 summaries and 500 reads of 25 KB. The buckets are then put together
+ * from pieces (edgePieces.ts), which later reads of the same range and width find kept.
  */
 import { firstAtOrAfter } from '../../query/m4';
-import { FourPicks, PointList, bucketEnd, m4Plan } from '../../query/m4-stream';
+import { bucketEnd, m4Plan } from '../../query/m4-stream';
 import type { PacedReader } from '../../util/paced-read';
-import { arenaBytes, type Arena } from '../../util/scratch';
+import { arenaBytes, scratchPool, type Arena } from '../../util/scratch';
 import type { SampleRange } from '../clip';
-import { NO_POSITION, SUMMARY_BLOCK, blockCount, type SummaryArray } from './blockSummary';
+import { blockStart, endFullBlock, firstFullBlock, type SummaryArray } from './blockSummary';
+import { BucketParts, PIECE, computePieces, samplePieces } from './edgePieces';
+import { edgeRows, type HeldRows } from './edgeRows';
 import { gatherRows } from './elements';
 import type { DataMatrix } from './matrix';
 import { elementSize } from './records';
@@ -37,10 +40,14 @@ export interface SummarizedPlan {
   endBlock: number;
 }
 
-/** One signal's summaries of blocks `[firstBlock, endBlock)`: min, max per block and their offsets in it. */
+/** One signal's block summaries from `firstBlock` on: min, max per block and their offsets in it. */
 export interface SignalSummaries {
   extremes: SummaryArray;
   positions: Uint8Array;
+  /** The block that `extremes[0]` and `extremes[1]` describe. */
+  firstBlock: number;
+  /** Coarse extremes of the whole signal (blockSummary.ts coarsen), where the summaries are kept in memory. */
+  coarse?: Float64Array;
 }
 
 /**
@@ -52,14 +59,6 @@ const READ_COST_BYTES = 16 * 1024;
 const SCAN_COST_BYTES = 8;
 /** Rows read per system call at most (and so the chunk buffer's size). */
 const CHUNK_BYTES = 512 * 1024;
-
-// Imported bindings are getters once compiled to CommonJS (as under tsx): these run per bucket.
-const BLOCK = SUMMARY_BLOCK;
-const NONE = NO_POSITION;
-
-const firstFullBlock = (index: number) => Math.ceil(index / BLOCK);
-const endFullBlock = (index: number, samples: number) => (index >= samples ? blockCount(samples) : Math.floor(index / BLOCK));
-const blockStart = (block: number, samples: number) => Math.min(block * BLOCK, samples);
 
 /** Bucket starts as M4Stream cuts them, found by binary search: `time` must be non-decreasing and without NaN. */
 export function bucketStarts(time: Float64Array, range: SampleRange, maxPoints: number): Int32Array {
@@ -78,7 +77,13 @@ export function bucketStarts(time: Float64Array, range: SampleRange, maxPoints: 
 }
 
 /** Raw pieces of each bucket (its edges' cut blocks, or all of it when no block fits inside), merged into spans. */
-export function planSummarized(time: Float64Array, range: SampleRange, maxPoints: number, samples: number, rowBytes: number): SummarizedPlan {
+export function planSummarized(
+  time: Float64Array,
+  range: SampleRange,
+  maxPoints: number,
+  samples: number,
+  rowBytes: number
+): SummarizedPlan {
   const starts = bucketStarts(time, range, maxPoints);
   const spans: Span[] = [];
   // Rows this close are read together: a second system call costs more than the rows between.
@@ -106,21 +111,35 @@ export function planSummarized(time: Float64Array, range: SampleRange, maxPoints
   return { starts, spans, rawRows, firstBlock, endBlock: Math.max(firstBlock, endFullBlock(range.end, samples)) };
 }
 
-/** Scratch bytes for the summaries of `series` signals and a sampleSummarized over them. */
-export function summarizedScratchBytes(plan: SummarizedPlan, series: number, rowBytes: number, storeBytes: number): number {
+/** Scratch bytes for readStoreSummaries of `series` signals over the plan's blocks. */
+export function summaryScratchBytes(plan: SummarizedPlan, series: number, storeBytes: number): number {
   const blocks = plan.endBlock - plan.firstBlock;
-  const summaries = Array.from({ length: series }, () => [blocks * 2 * storeBytes, blocks * 2]).flat();
-  return arenaBytes([...summaries, ...RawRows.scratchBytes(plan, series, rowBytes)]);
+  return arenaBytes(Array.from({ length: series }, () => [blocks * 2 * storeBytes, blocks * 2]).flat());
 }
 
-/** Whether the plan reads fewer bytes (counting system calls and scanning) than streaming the stored columns. */
-export function summariesPayOff(plan: SummarizedPlan, range: SampleRange, series: number, matrix: DataMatrix, storeBytes: number): boolean {
+/**
+ * Whether the plan reads fewer bytes (counting system calls and scanning) than streaming the
+ * stored columns. Summaries kept in memory cost no reading.
+ */
+export function summariesPayOff(
+  plan: SummarizedPlan,
+  range: SampleRange,
+  series: number,
+  matrix: DataMatrix,
+  storeBytes: number,
+  summariesKept: boolean
+): boolean {
   const rowBytes = matrix.signals * elementSize(matrix.elementType);
-  const summaryBytes = (plan.endBlock - plan.firstBlock) * 2 * (storeBytes + 1);
+  const summaryBytes = summariesKept
+    ? 0
+    : (plan.endBlock - plan.firstBlock) * 2 * (storeBytes + 1) + 2 * READ_COST_BYTES;
   const planned =
-    plan.rawRows * rowBytes + plan.spans.length * READ_COST_BYTES + series * (summaryBytes + 2 * READ_COST_BYTES + (plan.starts.length - 1) * SCAN_COST_BYTES);
+    plan.rawRows * rowBytes +
+    plan.spans.length * READ_COST_BYTES +
+    series * (summaryBytes + (plan.starts.length - 1) * SCAN_COST_BYTES);
   const count = range.end - range.first;
-  const streamed = series * (count * (storeBytes + SCAN_COST_BYTES) + Math.ceil((count * storeBytes) / CHUNK_BYTES) * READ_COST_BYTES);
+  const streamed =
+    series * (count * (storeBytes + SCAN_COST_BYTES) + Math.ceil((count * storeBytes) / CHUNK_BYTES) * READ_COST_BYTES);
   return planned < streamed;
 }
 
@@ -130,132 +149,42 @@ function chunkRowsOf(plan: SummarizedPlan, rowBytes: number): number {
   return Math.max(1, Math.min(longestSpan, Math.floor(CHUNK_BYTES / rowBytes)));
 }
 
-/** The raw rows of every span, gathered per wanted signal and negated where the variable is. */
-class RawRows {
-  private readonly offsets: Int32Array;
-  readonly values: Float64Array[];
-
-  private constructor(
-    private readonly spans: Span[],
-    rows: number,
-    series: number,
-    arena: Arena
-  ) {
-    this.offsets = new Int32Array(spans.length);
-    let offset = 0;
-    spans.forEach((span, s) => {
-      this.offsets[s] = offset;
-      offset += span.end - span.start;
-    });
-    this.values = Array.from({ length: series }, () => arena.float64(rows));
-  }
-
-  /** Bytes of scratch a read takes: the gathered values and one chunk of rows. */
-  static scratchBytes(plan: SummarizedPlan, series: number, rowBytes: number): number[] {
-    return [...Array.from({ length: series }, () => plan.rawRows * Float64Array.BYTES_PER_ELEMENT), chunkRowsOf(plan, rowBytes) * rowBytes];
-  }
-
-  static async read(reader: PacedReader, matrix: DataMatrix, wanted: readonly SampledSignal[], plan: SummarizedPlan, arena: Arena): Promise<RawRows> {
-    const raw = new RawRows(plan.spans, plan.rawRows, wanted.length, arena);
-    const rowBytes = matrix.signals * elementSize(matrix.elementType);
-    const chunkRows = chunkRowsOf(plan, rowBytes);
-    const buffer = arena.bytes(chunkRows * rowBytes);
-    const signals = Int32Array.from(wanted, (w) => w.signal);
-    for (let s = 0; s < plan.spans.length; s++) {
-      const span = plan.spans[s];
-      for (let row = span.start; row < span.end; row += chunkRows) {
-        const rows = Math.min(chunkRows, span.end - row);
-        const bytes = buffer.subarray(0, rows * rowBytes);
-        await reader.fill(bytes, matrix.dataOffset + row * rowBytes);
-        gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signals, raw.values, raw.offsets[s] + row - span.start);
-      }
+/** Reads the rows of every span through a chunk buffer from `arena`, gathering `signals` into `columns`. */
+async function readSpans(
+  reader: PacedReader,
+  matrix: DataMatrix,
+  plan: SummarizedPlan,
+  arena: Arena,
+  signals: Int32Array,
+  columns: Float64Array[]
+): Promise<void> {
+  const rowBytes = matrix.signals * elementSize(matrix.elementType);
+  const chunkRows = chunkRowsOf(plan, rowBytes);
+  const buffer = arena.bytes(chunkRows * rowBytes);
+  let at = 0;
+  for (const span of plan.spans) {
+    for (let row = span.start; row < span.end; row += chunkRows) {
+      const rows = Math.min(chunkRows, span.end - row);
+      const bytes = buffer.subarray(0, rows * rowBytes);
+      await reader.fill(bytes, matrix.dataOffset + row * rowBytes);
+      gatherRows(bytes, matrix.elementType, matrix.littleEndian, matrix.signals, rows, signals, columns, at);
+      at += rows;
     }
-    wanted.forEach((w, k) => w.negate && raw.values[k].forEach((v, i, all) => (all[i] = -v)));
-    return raw;
-  }
-
-  /**
-   * A cursor over the spans for one pass in ascending index order: for an index, the shift that
-   * turns the indices of its span into positions in `values`.
-   */
-  cursor(): (index: number) => number {
-    let s = 0;
-    return (index) => {
-      while (this.spans[s].end <= index) {
-        s++;
-      }
-      return this.offsets[s] - this.spans[s].start;
-    };
   }
 }
 
-/** The running minimum and maximum of one bucket and series. */
-class Extremes {
-  minValue = Infinity;
-  maxValue = -Infinity;
-  minIndex = -1;
-  maxIndex = -1;
-
-  reset(): void {
-    this.minValue = Infinity;
-    this.maxValue = -Infinity;
-    this.minIndex = -1;
-    this.maxIndex = -1;
-  }
-
-  /** Samples `[start, end)`, whose values are `values[start + shift]`...; in index order. */
-  scan(values: Float64Array, start: number, end: number, shift: number): void {
-    let { minValue, maxValue, minIndex, maxIndex } = this;
-    for (let i = start; i < end; i++) {
-      const v = values[i + shift];
-      if (v < minValue) {
-        minValue = v;
-        minIndex = i;
-      }
-      if (v > maxValue) {
-        maxValue = v;
-        maxIndex = i;
-      }
-    }
-    Object.assign(this, { minValue, maxValue, minIndex, maxIndex });
-  }
-
-  /** Summary blocks `[from, to)`, the first starting at sample `firstSample`; in index order. */
-  offerBlocks({ extremes, positions }: SignalSummaries, from: number, to: number, firstSample: number): void {
-    const [none, blockSize] = [NONE, BLOCK];
-    let { minValue, maxValue, minIndex, maxIndex } = this;
-    for (let block = from, start = firstSample; block < to; block++, start += blockSize) {
-      const low = extremes[2 * block];
-      if (low < minValue && positions[2 * block] !== none) {
-        minValue = low;
-        minIndex = start + positions[2 * block];
-      }
-      const high = extremes[2 * block + 1];
-      if (high > maxValue && positions[2 * block + 1] !== none) {
-        maxValue = high;
-        maxIndex = start + positions[2 * block + 1];
-      }
-    }
-    Object.assign(this, { minValue, maxValue, minIndex, maxIndex });
-  }
-}
-
-/** The summaries of the negated signal, in place: its minimum is the stored maximum, negated (and at the same sample). */
-function negateSummaries({ extremes, positions }: SignalSummaries): SignalSummaries {
-  for (let i = 0; i < extremes.length; i += 2) {
-    const [min, max] = [extremes[i], extremes[i + 1]];
-    extremes[i] = -max;
-    extremes[i + 1] = -min;
-    const minAt = positions[i];
-    positions[i] = positions[i + 1];
-    positions[i + 1] = minAt;
-  }
-  return { extremes, positions };
+/** Where kept pieces may come from: every signal's summaries (kept in memory) and the key of the range and width. */
+export interface KeptPieces {
+  summariesOf: (signal: number) => SignalSummaries | undefined;
+  key: string;
 }
 
 /**
- * M4 of each wanted signal over `range`, from the raw rows of `plan.spans` (read through `reader`
- * from the result file) and the summaries of blocks `[plan.firstBlock, plan.endBlock)`.
+ * M4 of each wanted signal over the plan's range, from the raw rows of `plan.spans` (read through
+ * `reader` from the result file) and `summaries` (of the wanted signals, as stored), put together
+ * from the buckets' pieces (edgePieces.ts). With `kept` and summaries in memory, the rows and
+ * pieces are kept under its key (edgeRows.ts): a later read of that range and width reads
+ * nothing, and computes pieces only for signals no read has asked for yet.
  */
 export async function sampleSummarized(
   reader: PacedReader,
@@ -264,53 +193,141 @@ export async function sampleSummarized(
   wanted: readonly SampledSignal[],
   plan: SummarizedPlan,
   summaries: readonly SignalSummaries[],
-  arena: Arena
+  kept?: KeptPieces
 ): Promise<SampledSeries> {
-  const raw = await RawRows.read(reader, matrix, wanted, plan, arena);
-  return wanted.map((w, k) => {
-    const own = w.negate ? negateSummaries(summaries[k]) : summaries[k];
-    return sampleOne(matrix.samples, time, raw, k, plan, own);
-  });
+  const parts = new BucketParts(
+    plan,
+    matrix.samples,
+    summaries.every((s) => s.coarse !== undefined)
+  );
+  const rowBytes = matrix.signals * elementSize(matrix.elementType);
+  const held = kept && parts.coarse ? await keptEdges(reader, matrix, plan, parts, kept.key) : undefined;
+  const arena = scratchPool.arena(
+    arenaBytes([
+      ...wanted.map(() => plan.rawRows * Float64Array.BYTES_PER_ELEMENT),
+      parts.count * wanted.length * PIECE * Float64Array.BYTES_PER_ELEMENT,
+      held ? 0 : chunkRowsOf(plan, rowBytes) * rowBytes,
+    ])
+  );
+  try {
+    if (held) {
+      const table = new EdgeTable(held.bytes, matrix, plan, parts);
+      table.complete(wanted, summaries, arena);
+      return samplePieces(
+        parts,
+        table.pieces,
+        matrix.signals,
+        Int32Array.from(wanted, (w) => w.signal),
+        wanted,
+        summaries,
+        time
+      );
+    }
+    const columns = wanted.map(() => arena.float64(plan.rawRows));
+    await readSpans(
+      reader,
+      matrix,
+      plan,
+      arena,
+      Int32Array.from(wanted, (w) => w.signal),
+      columns
+    );
+    const pieces = arena.float64(parts.count * wanted.length * PIECE);
+    const own = Int32Array.from(wanted, (_, k) => k);
+    computePieces(parts, columns, summaries, pieces, wanted.length, own);
+    return samplePieces(parts, pieces, wanted.length, own, wanted, summaries, time);
+  } finally {
+    held?.release();
+    arena.release();
+  }
 }
 
-function sampleOne(
-  samples: number,
-  time: Float64Array,
-  raw: RawRows,
-  k: number,
-  plan: SummarizedPlan,
-  summaries: SignalSummaries
-): { time: Float64Array; values: Float64Array } {
-  const values = raw.values[k];
-  const shiftAt = raw.cursor();
-  const extremes = new Extremes();
-  const picks = new FourPicks();
-  const out = new PointList();
-  const { starts } = plan;
-  for (let j = 0; j + 1 < starts.length; j++) {
-    const a = starts[j];
-    const b = starts[j + 1];
-    const from = firstFullBlock(a);
-    const to = endFullBlock(b, samples);
-    extremes.reset();
-    // Each raw piece lies in one span (planSummarized merged them so).
-    const firstShift = shiftAt(a);
-    let lastShift = firstShift;
-    if (from < to) {
-      extremes.scan(values, a, Math.max(blockStart(from, samples), a + 1), firstShift);
-      extremes.offerBlocks(summaries, from - plan.firstBlock, to - plan.firstBlock, from * BLOCK);
-      const rightStart = Math.min(blockStart(to, samples), b - 1);
-      lastShift = shiftAt(rightStart);
-      extremes.scan(values, rightStart, b, lastShift);
-    } else {
-      extremes.scan(values, a, b, firstShift);
-    }
-    const { minIndex, maxIndex } = extremes;
-    picks.set(0, a, time[a], values[a + firstShift]);
-    picks.set(1, minIndex, minIndex >= 0 ? time[minIndex] : 0, extremes.minValue);
-    picks.set(2, maxIndex, maxIndex >= 0 ? time[maxIndex] : 0, extremes.maxValue);
-    picks.set(3, b - 1, time[b - 1], values[b - 1 + lastShift]);
-    picks.emitTo(out);
+/**
+ * A kept buffer of one range and width: the raw rows of the plan's spans as the file stores them,
+ * then the pieces of every signal (computed on demand), then one byte per signal that says
+ * whether its pieces are computed.
+ */
+class EdgeTable {
+  readonly rows: Uint8Array;
+  readonly pieces: Float64Array;
+  readonly computed: Uint8Array;
+
+  constructor(
+    bytes: Uint8Array,
+    private readonly matrix: DataMatrix,
+    private readonly plan: SummarizedPlan,
+    private readonly parts: BucketParts
+  ) {
+    const [rowsBytes, piecesAt, piecesLength] = EdgeTable.layout(matrix, plan, parts);
+    this.rows = bytes.subarray(0, rowsBytes);
+    this.pieces = new Float64Array(bytes.buffer, bytes.byteOffset + piecesAt, piecesLength);
+    this.computed = bytes.subarray(
+      piecesAt + piecesLength * Float64Array.BYTES_PER_ELEMENT,
+      EdgeTable.bytes(matrix, plan, parts)
+    );
   }
-  return { time: Float64Array.from(out.time), values: Float64Array.from(out.values) };
+
+  /** Bytes of the rows; offset and length (in numbers) of the pieces. */
+  private static layout(matrix: DataMatrix, plan: SummarizedPlan, parts: BucketParts): [number, number, number] {
+    const rowsBytes = plan.rawRows * matrix.signals * elementSize(matrix.elementType);
+    return [rowsBytes, Math.ceil(rowsBytes / 8) * 8, parts.count * matrix.signals * PIECE];
+  }
+
+  static bytes(matrix: DataMatrix, plan: SummarizedPlan, parts: BucketParts): number {
+    const [, piecesAt, piecesLength] = EdgeTable.layout(matrix, plan, parts);
+    return piecesAt + piecesLength * Float64Array.BYTES_PER_ELEMENT + matrix.signals;
+  }
+
+  /** Computes the pieces of the wanted signals that have none yet (synchronously: readers of the table see whole pieces). */
+  complete(wanted: readonly SampledSignal[], summaries: readonly SignalSummaries[], arena: Arena): void {
+    const missing = new Map<number, SignalSummaries>();
+    wanted.forEach((w, k) => this.computed[w.signal] === 0 && missing.set(w.signal, summaries[k]));
+    this.computeSignals(missing, arena);
+  }
+
+  private computeSignals(missing: Map<number, SignalSummaries>, arena: Arena): void {
+    if (missing.size === 0) {
+      return;
+    }
+    const signals = Int32Array.from(missing.keys());
+    const columns = Array.from(signals, () => arena.float64(this.plan.rawRows));
+    const { elementType, littleEndian } = this.matrix;
+    gatherRows(this.rows, elementType, littleEndian, this.matrix.signals, this.plan.rawRows, signals, columns, 0);
+    computePieces(this.parts, columns, [...missing.values()], this.pieces, this.matrix.signals, signals);
+    signals.forEach((signal) => (this.computed[signal] = 1));
+  }
+}
+
+/** The kept rows of `key`, or read now and kept under it; undefined where no buffer is free or they would not fit. */
+async function keptEdges(
+  reader: PacedReader,
+  matrix: DataMatrix,
+  plan: SummarizedPlan,
+  parts: BucketParts,
+  key: string
+): Promise<HeldRows | undefined> {
+  const held = edgeRows.get(key);
+  if (held) {
+    return held;
+  }
+  const claimed = edgeRows.claim(EdgeTable.bytes(matrix, plan, parts));
+  if (!claimed) {
+    return undefined;
+  }
+  try {
+    const table = new EdgeTable(claimed.bytes, matrix, plan, parts);
+    const rowBytes = matrix.signals * elementSize(matrix.elementType);
+    let at = 0;
+    for (const span of plan.spans) {
+      const bytes = table.rows.subarray(at * rowBytes, (at + span.end - span.start) * rowBytes);
+      await reader.fill(bytes, matrix.dataOffset + span.start * rowBytes);
+      at += span.end - span.start;
+    }
+    table.computed.fill(0);
+    claimed.keep(key);
+    return claimed;
+  } catch (error) {
+    claimed.release();
+    throw error;
+  }
 }

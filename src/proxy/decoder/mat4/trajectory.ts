@@ -8,12 +8,29 @@ import { DecodeError } from '../errors';
 import { FileSource, withFile } from '../file-source';
 import { VariableIndex } from '../names';
 import type { DecodeOptions, RangeRead, ResultFile, SampledRead, VariableInfo } from '../types';
-import { ColumnStoreEnded, buildColumnStore, columnStoreBytes, columnStoreLayout, readStoreColumns, readStoreSummaries, type ColumnStoreLayout } from './columnStore';
+import {
+  ColumnStoreEnded,
+  buildColumnStore,
+  columnStoreBytes,
+  columnStoreLayout,
+  readStoreColumns,
+  readStoreSummaries,
+  type ColumnStoreLayout,
+} from './columnStore';
 import { decodeNumbers } from './elements';
 import { readSignals, type DataMatrix } from './matrix';
 import { memoizeColumns, memoizedColumns, readStats } from './memo';
 import { sampleRows, sampleStore, type SampledSeries } from './sampled';
-import { planSummarized, sampleSummarized, summariesPayOff, summarizedScratchBytes } from './summarized';
+import {
+  planSummarized,
+  sampleSummarized,
+  summariesPayOff,
+  summaryScratchBytes,
+  type KeptPieces,
+  type SignalSummaries,
+  type SummarizedPlan,
+} from './summarized';
+import { forgetSummaries, keepSummariesInMemory, summariesInMemory } from './summaryMemory';
 import { cacheWriteHealth } from '../../cache/write-health';
 import { scratchPool } from '../../util/scratch';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
@@ -191,7 +208,12 @@ export class Mat4TrajectoryFile implements ResultFile {
    * M4-downsampled trajectories without whole columns in memory (see sampled.ts): for large
    * binTrans files only. Small files are served from memory by readRange instead.
    */
-  async readSampled(variables: readonly VariableInfo[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+  async readSampled(
+    variables: readonly VariableInfo[],
+    maxPoints: number,
+    from?: number,
+    to?: number
+  ): Promise<SampledRead | undefined> {
     if (!this.data2.samplesContiguous || this.memoizable() || this.data2.samples === 0) {
       return undefined;
     }
@@ -201,7 +223,9 @@ export class Mat4TrajectoryFile implements ResultFile {
     }
     const store = this.store;
     const time = store && !this.time ? await this.readStoredTime(store) : this.time;
-    return time ? this.sampleInMemoryTime(time, wanted, maxPoints, from, to) : this.sampleFromFile(wanted, maxPoints, from, to);
+    return time
+      ? this.sampleInMemoryTime(time, wanted, maxPoints, from, to)
+      : this.sampleFromFile(wanted, maxPoints, from, to);
   }
 
   private async readStoredTime(store: ColumnStoreLayout): Promise<Float64Array | undefined> {
@@ -214,7 +238,13 @@ export class Mat4TrajectoryFile implements ResultFile {
     return this.time;
   }
 
-  private async sampleInMemoryTime(time: Float64Array, wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+  private async sampleInMemoryTime(
+    time: Float64Array,
+    wanted: Location[],
+    maxPoints: number,
+    from?: number,
+    to?: number
+  ): Promise<SampledRead | undefined> {
     const range = clipRange(time, from, to);
     const count = range.end - range.first;
     if (!this.worthStreaming(count, wanted.length, maxPoints)) {
@@ -225,7 +255,9 @@ export class Mat4TrajectoryFile implements ResultFile {
     readStats[store ? 'layoutReads' : 'fileReads']++;
     const series = store
       ? await this.sampleLayout(store, time, wanted, range, maxPoints).catch((error: unknown) => this.dropLayout(error))
-      : await withFile(this.path, this.displayName, (source) => sampleRows(source, this.data2, wanted, range, [ends[0], ends[1]], maxPoints));
+      : await withFile(this.path, this.displayName, (source) =>
+          sampleRows(source, this.data2, wanted, range, [ends[0], ends[1]], maxPoints)
+        );
     if (!series) {
       // The layout went away under us (cache limit): fall back to the whole-column path.
       return undefined;
@@ -234,28 +266,65 @@ export class Mat4TrajectoryFile implements ResultFile {
   }
 
   /** From the block summaries where they read less than the stored columns, else from the columns. */
-  private async sampleLayout(store: ColumnStoreLayout, time: Float64Array, wanted: Location[], range: SampleRange, maxPoints: number): Promise<SampledSeries> {
+  private async sampleLayout(
+    store: ColumnStoreLayout,
+    time: Float64Array,
+    wanted: Location[],
+    range: SampleRange,
+    maxPoints: number
+  ): Promise<SampledSeries> {
     this.timeOrdered ??= isOrdered(time);
     if (this.timeOrdered) {
       const rowBytes = this.data2.signals * elementSize(this.data2.elementType);
+      const storeBytes = elementSize(store.storeType);
       const plan = planSummarized(time, range, maxPoints, this.data2.samples, rowBytes);
-      if (summariesPayOff(plan, range, wanted.length, this.data2, elementSize(store.storeType))) {
-        const arena = scratchPool.arena(summarizedScratchBytes(plan, wanted.length, rowBytes, elementSize(store.storeType)));
-        try {
-          const summaries = await readStoreSummaries(store, wanted.map((w) => w.signal), plan.firstBlock, plan.endBlock, arena);
-          const series = await withFile(this.path, this.displayName, async (source): Promise<SampledSeries | undefined> =>
-            // Edge rows come from the result file itself: only from the version the layout was built from.
-            this.isSameVersion(source) ? sampleSummarized(source.pacedReader(), this.data2, time, wanted, plan, summaries, arena) : undefined
-          );
-          if (series) {
-            return series;
-          }
-        } finally {
-          arena.release();
+      const kept = wanted.map((w) => summariesInMemory(store, w.signal));
+      const allKept = kept.every((summaries) => summaries !== undefined);
+      if (summariesPayOff(plan, range, wanted.length, this.data2, storeBytes, allKept)) {
+        const series = allKept
+          ? await this.sampleSummaries(time, wanted, plan, kept as SignalSummaries[], {
+              summariesOf: (signal) => summariesInMemory(store, signal),
+              // Pieces are kept per version, range and width: a dashboard's next panel reads the same ones.
+              key: [this.path, this.sizeBytes, this.modifiedMs, range.first, range.end, maxPoints].join('\0'),
+            })
+          : await this.sampleStoredSummaries(store, time, wanted, plan);
+        if (series) {
+          return series;
         }
       }
     }
     return sampleStore(store, time, wanted, range, maxPoints);
+  }
+
+  private async sampleStoredSummaries(
+    store: ColumnStoreLayout,
+    time: Float64Array,
+    wanted: Location[],
+    plan: SummarizedPlan
+  ): Promise<SampledSeries | undefined> {
+    const arena = scratchPool.arena(summaryScratchBytes(plan, wanted.length, elementSize(store.storeType)));
+    try {
+      const signals = wanted.map((w) => w.signal);
+      const summaries = await readStoreSummaries(store, signals, plan.firstBlock, plan.endBlock, arena);
+      return await this.sampleSummaries(time, wanted, plan, summaries);
+    } finally {
+      arena.release();
+    }
+  }
+
+  /** Undefined when the file is no longer the version the layout was built from: raw rows come from the file itself. */
+  private sampleSummaries(
+    time: Float64Array,
+    wanted: Location[],
+    plan: SummarizedPlan,
+    summaries: readonly SignalSummaries[],
+    kept?: KeptPieces
+  ): Promise<SampledSeries | undefined> {
+    return withFile(this.path, this.displayName, async (source) =>
+      this.isSameVersion(source)
+        ? sampleSummarized(source.pacedReader(), this.data2, time, wanted, plan, summaries, kept)
+        : undefined
+    );
   }
 
   private isSameVersion(source: FileSource): boolean {
@@ -268,7 +337,12 @@ export class Mat4TrajectoryFile implements ResultFile {
   }
 
   /** First read of the file: the range is found with a few single-value reads, then one pass. */
-  private async sampleFromFile(wanted: Location[], maxPoints: number, from?: number, to?: number): Promise<SampledRead | undefined> {
+  private async sampleFromFile(
+    wanted: Location[],
+    maxPoints: number,
+    from?: number,
+    to?: number
+  ): Promise<SampledRead | undefined> {
     readStats.fileReads++;
     const result = await withFile(this.path, this.displayName, async (source) => {
       const timeAt = async (index: number) => (await readSignals(source, this.data2, [0], index, index + 1))[0][0];
@@ -350,7 +424,9 @@ export class Mat4TrajectoryFile implements ResultFile {
     let columns = memoizedColumns(key);
     if (!columns) {
       const every = Array.from({ length: this.data2.signals }, (_, signal) => signal);
-      columns = await withFile(this.path, this.displayName, (source) => readSignals(source, this.data2, every, 0, this.data2.samples));
+      columns = await withFile(this.path, this.displayName, (source) =>
+        readSignals(source, this.data2, every, 0, this.data2.samples)
+      );
       memoizeColumns(key, columns);
     }
     this.time = columns[0];
@@ -365,6 +441,9 @@ export class Mat4TrajectoryFile implements ResultFile {
     if (!isLostLayout(error)) {
       throw error;
     }
+    if (this.store) {
+      forgetSummaries(this.store);
+    }
     this.store = undefined;
     this.storeBuild = undefined;
     return undefined;
@@ -376,17 +455,23 @@ export class Mat4TrajectoryFile implements ResultFile {
     if (this.storeBuild || !cacheDir || !this.data2.samplesContiguous || this.dataBytes() < columnStoreMinBytes) {
       return;
     }
-    const key = createHash('sha256').update(`${this.path}\0${this.sizeBytes}\0${this.modifiedMs}`).digest('hex').slice(0, 32);
+    const key = createHash('sha256')
+      .update(`${this.path}\0${this.sizeBytes}\0${this.modifiedMs}`)
+      .digest('hex')
+      .slice(0, 32);
     const target = path.join(cacheDir, 'columns', `${key}.cols`);
     const layout = columnStoreLayout(this.data2, target);
     this.storeBuild = enqueueLayoutBuild(async () => {
       const existing = await stat(target).catch(() => undefined);
       if (existing?.size === columnStoreBytes(layout)) {
         this.store = layout;
-        return;
+      } else {
+        this.store = await withFile(this.path, this.displayName, (source) =>
+          buildColumnStore(source, this.data2, target)
+        );
+        cacheWriteHealth.succeeded('layouts');
       }
-      this.store = await withFile(this.path, this.displayName, (source) => buildColumnStore(source, this.data2, target));
-      cacheWriteHealth.succeeded('layouts');
+      await keepSummariesInMemory(this.store, this.options.summaryMemoryMinSamples);
     }).catch((error: unknown) => {
       // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
       this.store = undefined;
@@ -459,7 +544,10 @@ function isOrdered(time: Float64Array): boolean {
 
 /** A layout deleted (cache limit, an operator) or truncated under us. */
 function isLostLayout(error: unknown): boolean {
-  return error instanceof ColumnStoreEnded || (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT');
+  return (
+    error instanceof ColumnStoreEnded ||
+    (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')
+  );
 }
 
 function negated(values: Float64Array): Float64Array {
@@ -488,22 +576,47 @@ const MAX_ACLASS_ROWS = 8;
 const MAX_ACLASS_WIDTH = 256;
 
 async function readAclass(source: FileSource, record: Mat4Record): Promise<AclassInfo> {
-  if (record.rows < 1 || record.rows > MAX_ACLASS_ROWS || record.declaredCols < 1 || record.declaredCols > MAX_ACLASS_WIDTH) {
-    throw new DecodeError(source.displayName, 'corrupt', `Aclass is ${record.rows}x${record.declaredCols}, not a 4-row text header`);
+  if (
+    record.rows < 1 ||
+    record.rows > MAX_ACLASS_ROWS ||
+    record.declaredCols < 1 ||
+    record.declaredCols > MAX_ACLASS_WIDTH
+  ) {
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `Aclass is ${record.rows}x${record.declaredCols}, not a 4-row text header`
+    );
   }
   const rows = decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, false);
   const [kind = '', version = '', , orientation = ''] = rows;
   if (kind === 'AlinearSystem') {
-    throw new DecodeError(source.displayName, 'not_a_trajectory', 'linearization result (AlinearSystem, e.g. dslin.mat), not a trajectory');
+    throw new DecodeError(
+      source.displayName,
+      'not_a_trajectory',
+      'linearization result (AlinearSystem, e.g. dslin.mat), not a trajectory'
+    );
   }
   if (kind !== 'Atrajectory') {
-    throw new DecodeError(source.displayName, 'not_a_trajectory', `Aclass is "${kind}", not a Dymola/OpenModelica trajectory`);
+    throw new DecodeError(
+      source.displayName,
+      'not_a_trajectory',
+      `Aclass is "${kind}", not a Dymola/OpenModelica trajectory`
+    );
   }
   if (version !== '1.1' && version !== '1.0') {
-    throw new DecodeError(source.displayName, 'unsupported_format', `trajectory version "${version}" is not supported (1.0 and 1.1 are)`);
+    throw new DecodeError(
+      source.displayName,
+      'unsupported_format',
+      `trajectory version "${version}" is not supported (1.0 and 1.1 are)`
+    );
   }
   if (version === '1.1' && orientation !== 'binTrans' && orientation !== 'binNormal') {
-    throw new DecodeError(source.displayName, 'corrupt', `Aclass orientation is "${orientation}", expected binTrans or binNormal`);
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `Aclass orientation is "${orientation}", expected binTrans or binNormal`
+    );
   }
   return { version, transposed: orientation === 'binTrans' };
 }
@@ -601,7 +714,9 @@ interface ParsedTrajectory {
  * Promise.all that waits for every read to finish before failing: the file is closed once the
  * first error propagates, and a read still in flight must not run on a closed descriptor.
  */
-async function allSettledOrFirstError<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+async function allSettledOrFirstError<T extends readonly unknown[]>(work: {
+  [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
   const settled = await Promise.allSettled(work);
   const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {
@@ -617,12 +732,20 @@ async function readStrings(source: FileSource, record: Mat4Record, transposed: b
   // Strings of zero width take no bytes: bound their number by the file size, or a corrupt header
   // could ask for billions of them.
   if (record.rows > source.size || record.declaredCols > source.size) {
-    throw new DecodeError(source.displayName, 'corrupt', `text matrix "${record.name}" is ${record.rows}x${record.declaredCols}, more than the file can hold`);
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `text matrix "${record.name}" is ${record.rows}x${record.declaredCols}, more than the file can hold`
+    );
   }
   return decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
 }
 
-async function parseVersion11(source: FileSource, aclass: AclassInfo, catalog: CatalogMatrices): Promise<ParsedTrajectory> {
+async function parseVersion11(
+  source: FileSource,
+  aclass: AclassInfo,
+  catalog: CatalogMatrices
+): Promise<ParsedTrajectory> {
   const { transposed } = aclass;
   const nameRecord = requireRecord(source, catalog, 'name');
   const descriptionRecord = catalog.records.get('description');
@@ -635,7 +758,11 @@ async function parseVersion11(source: FileSource, aclass: AclassInfo, catalog: C
     readDataInfo(source, dataInfoRecord, transposed, transposed ? nameRecord.declaredCols : nameRecord.rows),
   ] as const);
   if (descriptionRecord && descriptions.length !== names.length) {
-    throw new DecodeError(source.displayName, 'corrupt', `${names.length} names but ${descriptions.length} descriptions`);
+    throw new DecodeError(
+      source.displayName,
+      'corrupt',
+      `${names.length} names but ${descriptions.length} descriptions`
+    );
   }
 
   const data2Record = requireRecord(source, catalog, 'data_2');
@@ -654,7 +781,10 @@ async function parseVersion11(source: FileSource, aclass: AclassInfo, catalog: C
     requireNumeric(source, data1Record);
     data1 = dataMatrix(data1Record, data1Record.declaredCols, transposed);
     const bytes = await readMatrixBytes(source, data1Record);
-    data1Values = firstSampleOfEachSignal(decodeNumbers(bytes, data1Record.elementType, data1Record.littleEndian), data1);
+    data1Values = firstSampleOfEachSignal(
+      decodeNumbers(bytes, data1Record.elementType, data1Record.littleEndian),
+      data1
+    );
   }
 
   const variables: VariableInfo[] = [];
@@ -701,7 +831,12 @@ interface DataInfo {
   columns: Float64Array;
 }
 
-async function readDataInfo(source: FileSource, record: Mat4Record, transposed: boolean, count: number): Promise<DataInfo> {
+async function readDataInfo(
+  source: FileSource,
+  record: Mat4Record,
+  transposed: boolean,
+  count: number
+): Promise<DataInfo> {
   requireNumeric(source, record);
   const entriesPerVariable = transposed ? record.rows : record.declaredCols;
   const variableCount = transposed ? record.declaredCols : record.rows;
