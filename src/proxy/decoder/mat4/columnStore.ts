@@ -195,6 +195,10 @@ export async function buildColumnStore(
     const out = await open(partial, 'w');
     try {
       await gatherColumns(blocked, layout, blockRows, out, budgetBytes);
+      // On disk before it gets its name: after a crash, a layout of the right size is a whole one
+      // (a restart takes an existing layout by its size). It also keeps the write-back of a
+      // gigabyte within the build, instead of under the reads that follow it.
+      await out.datasync();
     } finally {
       await out.close();
     }
