@@ -39,6 +39,8 @@ const ROOT_NAME = 'load';
 const API_KEY = 'simviz-bench-load-key';
 /** Request mix of a dashboard session: pickers list and search, panels query. */
 const MIX = { list: 0.15, variables: 0.25, query: 0.6 } as const;
+/** Requests slower than this are kept for `--slowest`. */
+const SLOW_REQUEST_MS = 50;
 /** With `--big`, this share of the queries reads the big file instead (a panel of up to 20 of its signals). */
 const BIG_QUERY_SHARE = 0.05;
 const BIG_ROOT_NAME = 'soak';
@@ -866,7 +868,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadBench
     const latencies: Record<RouteKind, number[]> = { list: [], variables: [], query: [], bigQuery: [] };
     let seriesErrors = 0;
     // Requests over 50 ms are few enough to keep; the slowest of them are reported on request.
-    const slowBound = Number(process.env.SB ?? 50);
+    const slowBound = SLOW_REQUEST_MS;
     const slow: Array<{ ms: number; planned: number }> = [];
     const headers = { authorization: `Bearer ${API_KEY}` };
     const answers = options.answers ?? 'binary';
