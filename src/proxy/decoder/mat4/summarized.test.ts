@@ -153,11 +153,8 @@ describe('M4 from block summaries', () => {
           plan.endBlock,
           arena
         );
-        const kept = {
-          summariesOf: (signal: number) => signalSummariesOf(wholeSignals, signal),
-          key: `${label}:${first}:${end}:${maxPoints}`,
-        };
-        const sample = (reader: PacedReader, from: readonly SignalSummaries[], keep?: typeof kept, signals = wanted) =>
+        const kept = `${label}:${first}:${end}:${maxPoints}`;
+        const sample = (reader: PacedReader, from: readonly SignalSummaries[], keep?: string, signals = wanted) =>
           sampleSummarized(reader, matrix, time, signals, plan, from, keep);
         const fromRead = await withFile(file, label, (source) => sample(source.pacedReader(), summaries));
         const coarseUnkept = await withFile(file, label, (source) => sample(source.pacedReader(), keptSummaries));

@@ -173,18 +173,12 @@ async function readSpans(
   }
 }
 
-/** Where kept pieces may come from: every signal's summaries (kept in memory) and the key of the range and width. */
-export interface KeptPieces {
-  summariesOf: (signal: number) => SignalSummaries | undefined;
-  key: string;
-}
-
 /**
  * M4 of each wanted signal over the plan's range, from the raw rows of `plan.spans` (read through
  * `reader` from the result file) and `summaries` (of the wanted signals, as stored), put together
- * from the buckets' pieces (edgePieces.ts). With `kept` and summaries in memory, the rows and
- * pieces are kept under its key (edgeRows.ts): a later read of that range and width reads
- * nothing, and computes pieces only for signals no read has asked for yet.
+ * from the buckets' pieces (edgePieces.ts). With an `edgeKey` (the file version, range and width)
+ * and summaries in memory, the rows and pieces are kept under it (edgeRows.ts): a later read of
+ * that range and width reads nothing, and computes pieces only for signals no read asked for yet.
  */
 export async function sampleSummarized(
   reader: PacedReader,
@@ -193,7 +187,7 @@ export async function sampleSummarized(
   wanted: readonly SampledSignal[],
   plan: SummarizedPlan,
   summaries: readonly SignalSummaries[],
-  kept?: KeptPieces
+  edgeKey?: string
 ): Promise<SampledSeries> {
   const parts = new BucketParts(
     plan,
@@ -201,7 +195,8 @@ export async function sampleSummarized(
     summaries.every((s) => s.coarse !== undefined)
   );
   const rowBytes = matrix.signals * elementSize(matrix.elementType);
-  const held = kept && parts.coarse ? await keptEdges(reader, matrix, plan, parts, kept.key) : undefined;
+  const held =
+    edgeKey !== undefined && parts.coarse ? await keptEdges(reader, matrix, plan, parts, edgeKey) : undefined;
   const arena = scratchPool.arena(
     arenaBytes([
       ...wanted.map(() => plan.rawRows * Float64Array.BYTES_PER_ELEMENT),

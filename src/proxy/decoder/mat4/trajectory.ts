@@ -26,7 +26,6 @@ import {
   sampleSummarized,
   summariesPayOff,
   summaryScratchBytes,
-  type KeptPieces,
   type SignalSummaries,
   type SummarizedPlan,
 } from './summarized';
@@ -282,11 +281,14 @@ export class Mat4TrajectoryFile implements ResultFile {
       const allKept = kept.every((summaries) => summaries !== undefined);
       if (summariesPayOff(plan, range, wanted.length, this.data2, storeBytes, allKept)) {
         const series = allKept
-          ? await this.sampleSummaries(time, wanted, plan, kept as SignalSummaries[], {
-              summariesOf: (signal) => summariesInMemory(store, signal),
-              // Pieces are kept per version, range and width: a dashboard's next panel reads the same ones.
-              key: [this.path, this.sizeBytes, this.modifiedMs, range.first, range.end, maxPoints].join('\0'),
-            })
+          ? await this.sampleSummaries(
+              time,
+              wanted,
+              plan,
+              kept as SignalSummaries[],
+              // Edges are kept per version, range and width: a dashboard's next panel reads the same ones.
+              [this.path, this.sizeBytes, this.modifiedMs, range.first, range.end, maxPoints].join('\0')
+            )
           : await this.sampleStoredSummaries(store, time, wanted, plan);
         if (series) {
           return series;
@@ -318,11 +320,11 @@ export class Mat4TrajectoryFile implements ResultFile {
     wanted: Location[],
     plan: SummarizedPlan,
     summaries: readonly SignalSummaries[],
-    kept?: KeptPieces
+    edgeKey?: string
   ): Promise<SampledSeries | undefined> {
     return withFile(this.path, this.displayName, async (source) =>
       this.isSameVersion(source)
-        ? sampleSummarized(source.pacedReader(), this.data2, time, wanted, plan, summaries, kept)
+        ? sampleSummarized(source.pacedReader(), this.data2, time, wanted, plan, summaries, edgeKey)
         : undefined
     );
   }
