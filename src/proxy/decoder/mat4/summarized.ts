@@ -200,7 +200,8 @@ export async function sampleSummarized(
   const arena = scratchPool.arena(
     arenaBytes([
       ...wanted.map(() => plan.rawRows * Float64Array.BYTES_PER_ELEMENT),
-      parts.count * wanted.length * PIECE * Float64Array.BYTES_PER_ELEMENT,
+      // Kept pieces need columns only for the signals they lack; read pieces need their own and a chunk buffer.
+      held ? 0 : parts.count * wanted.length * PIECE * Float64Array.BYTES_PER_ELEMENT,
       held ? 0 : chunkRowsOf(plan, rowBytes) * rowBytes,
     ])
   );
