@@ -10,23 +10,28 @@
  * what scanning the negated samples picks (the first of the maximum is the first of the negated
  * minimum).
  */
-import { FourPicks, PointList } from '../../query/m4-stream';
+import { PointList } from '../../query/m4-stream';
 import { COARSE_BLOCKS, blockStart, endFullBlock, firstFullBlock } from './blockSummary';
-import { Extremes } from './extremes';
+import { EXTREMES, Extremes } from './extremes';
 import type { SampledSeries, SampledSignal } from './sampled';
 import type { SignalSummaries, SummarizedPlan } from './summarized';
 
-/** Numbers per bucket and signal: the left piece's min, max, min's sample, max's sample; the right piece's; first and last value. */
-export const PIECE = 10;
+/** Numbers per bucket and signal: the left piece's extremes (Extremes.store), the right piece's, then the first and last value. */
+export const PIECE = 2 * EXTREMES + 2;
 
-// Imported bindings are getters once compiled to CommonJS (as under tsx): this one runs per bucket.
+// Imported bindings are getters once compiled to CommonJS (as under tsx): these run per bucket.
 const COARSE = COARSE_BLOCKS;
+const RIGHT = EXTREMES;
+const FIRST_VALUE = 2 * EXTREMES;
+const LAST_VALUE = FIRST_VALUE + 1;
 
 /** Where each bucket's parts lie, in samples, blocks and (for the middle) coarse blocks. */
 export class BucketParts {
   readonly count: number;
   readonly first: Float64Array;
   readonly last: Float64Array;
+  readonly firstTime: Float64Array;
+  readonly lastTime: Float64Array;
   readonly leftRawEnd: Float64Array;
   readonly rightRawStart: Float64Array;
   /** Added to a sample index of the left (right) raw piece, its position in the raw columns. */
@@ -42,17 +47,21 @@ export class BucketParts {
   /** `coarse`: whether the middles are coarse blocks. */
   constructor(
     plan: SummarizedPlan,
+    time: Float64Array,
     samples: number,
     readonly coarse: boolean
   ) {
     this.count = plan.starts.length - 1;
-    const columns = Array.from({ length: 12 }, () => new Float64Array(this.count));
-    [this.first, this.last, this.leftRawEnd, this.rightRawStart, this.leftShift, this.rightShift] = columns;
-    [this.blocksFrom, this.leftBlocksEnd, this.middleFrom, this.middleTo, this.rightBlocksStart, this.blocksTo] =
+    const columns = Array.from({ length: 14 }, () => new Float64Array(this.count));
+    [this.first, this.last, this.firstTime, this.lastTime, this.leftRawEnd, this.rightRawStart] = columns;
+    [this.leftShift, this.rightShift, this.blocksFrom, this.leftBlocksEnd, this.middleFrom, this.middleTo] =
       columns.slice(6);
+    [this.rightBlocksStart, this.blocksTo] = columns.slice(12);
     const shiftAt = spanCursor(plan);
     for (let j = 0; j < this.count; j++) {
       this.place(j, plan.starts[j], plan.starts[j + 1], samples, shiftAt);
+      this.firstTime[j] = time[this.first[j]];
+      this.lastTime[j] = time[this.last[j]];
     }
   }
 
@@ -102,76 +111,73 @@ function spanCursor({ spans }: SummarizedPlan): (index: number) => number {
 
 /**
  * The pieces of every bucket for each of `columns` (raw rows of the plan's spans, as stored) with
- * `summaries` of the same signals, into `into`: bucket j and column k at
- * `(j * stride + columnOf[k]) * PIECE`.
+ * `summaries` of the same signals, into `into`: column k's pieces at `columnOf[k]`
+ * (pieceAt). Each signal's pieces are contiguous, so that a read walks them in order.
  */
 export function computePieces(
   parts: BucketParts,
   columns: readonly Float64Array[],
   summaries: readonly SignalSummaries[],
+  time: Float64Array,
   into: Float64Array,
-  stride: number,
   columnOf: Int32Array
 ): void {
   const extremes = new Extremes();
-  const series = columns.length;
-  for (let j = 0; j < parts.count; j++) {
-    const [a, last] = [parts.first[j], parts.last[j]];
-    const [leftShift, rightShift] = [parts.leftShift[j], parts.rightShift[j]];
-    for (let k = 0; k < series; k++) {
-      const values = columns[k];
-      const at = (j * stride + columnOf[k]) * PIECE;
+  for (let k = 0; k < columns.length; k++) {
+    const [values, own] = [columns[k], summaries[k]];
+    for (let j = 0, at = pieceAt(parts, columnOf[k]); j < parts.count; j++, at += PIECE) {
+      const [a, last] = [parts.first[j], parts.last[j]];
+      const [leftShift, rightShift] = [parts.leftShift[j], parts.rightShift[j]];
       extremes.reset();
       extremes.scan(values, a, parts.leftRawEnd[j], leftShift);
-      extremes.offerFine(summaries[k], false, parts.blocksFrom[j], parts.leftBlocksEnd[j]);
-      extremes.store(into, at);
+      extremes.offerFine(own, false, parts.blocksFrom[j], parts.leftBlocksEnd[j]);
+      extremes.store(into, at, time);
       extremes.reset();
-      extremes.offerFine(summaries[k], false, parts.rightBlocksStart[j], parts.blocksTo[j]);
+      extremes.offerFine(own, false, parts.rightBlocksStart[j], parts.blocksTo[j]);
       extremes.scan(values, parts.rightRawStart[j], last + 1, rightShift);
-      extremes.store(into, at + 4);
-      into[at + 8] = values[a + leftShift];
-      into[at + 9] = values[last + rightShift];
+      extremes.store(into, at + RIGHT, time);
+      into[at + FIRST_VALUE] = values[a + leftShift];
+      into[at + LAST_VALUE] = values[last + rightShift];
     }
   }
 }
 
+/** Where the pieces of the signal at `column` start: its first bucket's. */
+function pieceAt(parts: BucketParts, column: number): number {
+  return column * parts.count * PIECE;
+}
+
 /**
- * M4 of each wanted signal from the pieces (`stride` signals per bucket; wanted k's at column
- * `columnOf[k]`) and the middles from `summaries` (of the wanted signals).
+ * M4 of each wanted signal from the pieces (wanted k's at column `columnOf[k]`) and the middles
+ * from `summaries` (of the wanted signals).
  */
 export function samplePieces(
   parts: BucketParts,
   pieces: Float64Array,
-  stride: number,
   columnOf: Int32Array,
   wanted: readonly SampledSignal[],
   summaries: readonly SignalSummaries[],
   time: Float64Array
 ): SampledSeries {
   const extremes = new Extremes();
-  const picks = new FourPicks();
-  const outs = wanted.map(() => new PointList(4 * parts.count));
-  for (let j = 0; j < parts.count; j++) {
-    const [a, last, middleFrom, middleTo] = [parts.first[j], parts.last[j], parts.middleFrom[j], parts.middleTo[j]];
-    for (let k = 0; k < wanted.length; k++) {
-      const negate = wanted[k].negate;
-      const sign = negate ? -1 : 1;
-      const at = (j * stride + columnOf[k]) * PIECE;
+  return wanted.map(({ negate }, k) => {
+    const sign = negate ? -1 : 1;
+    const own = summaries[k];
+    const out = new PointList(4 * parts.count);
+    for (let j = 0, at = pieceAt(parts, columnOf[k]); j < parts.count; j++, at += PIECE) {
+      const [middleFrom, middleTo] = [parts.middleFrom[j], parts.middleTo[j]];
       extremes.reset();
       extremes.offerPiece(pieces, at, negate);
       if (parts.coarse) {
-        extremes.offerCoarse(summaries[k].coarse as Float64Array, negate, middleFrom, middleTo);
+        extremes.offerCoarse(own.coarse as Float64Array, negate, middleFrom, middleTo);
       } else {
-        extremes.offerFine(summaries[k], negate, middleFrom, middleTo);
+        extremes.offerFine(own, negate, middleFrom, middleTo);
       }
-      extremes.offerPiece(pieces, at + 4, negate);
-      const { minIndex, maxIndex } = extremes;
-      picks.set(0, a, time[a], sign * pieces[at + 8]);
-      picks.set(1, minIndex, minIndex >= 0 ? time[minIndex] : 0, extremes.minValue);
-      picks.set(2, maxIndex, maxIndex >= 0 ? time[maxIndex] : 0, extremes.maxValue);
-      picks.set(3, last, time[last], sign * pieces[at + 9]);
-      picks.emitTo(outs[k]);
+      extremes.offerPiece(pieces, at + RIGHT, negate);
+      out.push(parts.first[j], parts.firstTime[j], sign * pieces[at + FIRST_VALUE]);
+      extremes.emitTo(out, time);
+      out.push(parts.last[j], parts.lastTime[j], sign * pieces[at + LAST_VALUE]);
     }
-  }
-  return outs.map((out) => out.series());
+    return out.series();
+  });
 }

@@ -15,8 +15,8 @@
  * and is then held: more buffers would cost memory and first uses for little.
  */
 export const EDGE_ROW_SLOTS = 2;
-/** Largest set of rows kept: the long 1 GB shape needs 12.8 MB at 2,000 points. */
-export const EDGE_ROW_SLOT_MAX_BYTES = 16 * 1024 * 1024;
+/** Largest set of rows kept: the long 1 GB shape needs 12.8 MB at 2,000 points, and its pieces 5.6 MB. */
+export const EDGE_ROW_SLOT_MAX_BYTES = 20 * 1024 * 1024;
 
 interface Slot {
   key: string | undefined;

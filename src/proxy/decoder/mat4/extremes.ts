@@ -2,13 +2,22 @@
  * Running extremes for exact M4 from block summaries (summarized.ts, edgePieces.ts). The picks are
  * those of m4.ts: strict comparisons in index order, so NaN never wins and ties keep the first
  * sample; callers offer samples, blocks and pieces in index order.
+ *
+ * Coarse blocks and pieces carry the times of their extremes; samples and blocks do not, and their
+ * time (NaN until then) is looked up once the bucket is done. Time columns of summarized reads
+ * never hold NaN (bucketStarts), so NaN cannot be mistaken for a time.
  */
-import { NO_POSITION, SUMMARY_BLOCK } from './blockSummary';
+import type { PointList } from '../../query/m4-stream';
+import { COARSE_NUMBERS, NO_POSITION, SUMMARY_BLOCK } from './blockSummary';
 import type { SignalSummaries } from './summarized';
+
+/** Numbers store() writes: min, max, min's sample, max's sample (-1: none), min's time, max's time. */
+export const EXTREMES = 6;
 
 // Imported bindings are getters once compiled to CommonJS (as under tsx): these run per block.
 const BLOCK = SUMMARY_BLOCK;
 const NONE = NO_POSITION;
+const COARSE = COARSE_NUMBERS;
 
 /**
  * The running minimum and maximum of one bucket and series. These loops run for every bucket of
@@ -19,12 +28,16 @@ export class Extremes {
   maxValue = -Infinity;
   minIndex = -1;
   maxIndex = -1;
+  minTime = NaN;
+  maxTime = NaN;
 
   reset(): void {
     this.minValue = Infinity;
     this.maxValue = -Infinity;
     this.minIndex = -1;
     this.maxIndex = -1;
+    this.minTime = NaN;
+    this.maxTime = NaN;
   }
 
   /** Samples `[start, end)`, whose values are `values[start + shift]`...; in index order. */
@@ -44,7 +57,7 @@ export class Extremes {
         maxIndex = i;
       }
     }
-    this.keep(minValue, maxValue, minIndex, maxIndex);
+    this.keepUntimed(minValue, maxValue, minIndex, maxIndex);
   }
 
   /** Summary blocks `[from, to)` of `summaries`, in index order. A negated signal's minimum is its stored maximum, negated, at the same sample. */
@@ -69,10 +82,10 @@ export class Extremes {
         maxIndex = block * BLOCK + positions[at + highSlot];
       }
     }
-    this.keep(minValue, maxValue, minIndex, maxIndex);
+    this.keepUntimed(minValue, maxValue, minIndex, maxIndex);
   }
 
-  /** Coarse blocks `[from, to)`: min, max, min's sample, max's sample each (-1: none). */
+  /** Coarse blocks `[from, to)` as coarsen() lays them out. */
   offerCoarse(coarse: Float64Array, negate: boolean, from: number, to: number): void {
     const lowSlot = negate ? 1 : 0;
     const highSlot = 1 - lowSlot;
@@ -81,24 +94,30 @@ export class Extremes {
     let maxValue = this.maxValue;
     let minIndex = this.minIndex;
     let maxIndex = this.maxIndex;
-    for (let at = 4 * from; at < 4 * to; at += 4) {
+    let minTime = this.minTime;
+    let maxTime = this.maxTime;
+    for (let at = COARSE * from; at < COARSE * to; at += COARSE) {
       const low = sign * coarse[at + lowSlot];
       if (low < minValue && coarse[at + 2 + lowSlot] >= 0) {
         minValue = low;
         minIndex = coarse[at + 2 + lowSlot];
+        minTime = coarse[at + 4 + lowSlot];
       }
       const high = sign * coarse[at + highSlot];
       if (high > maxValue && coarse[at + 2 + highSlot] >= 0) {
         maxValue = high;
         maxIndex = coarse[at + 2 + highSlot];
+        maxTime = coarse[at + 4 + highSlot];
       }
     }
     this.keep(minValue, maxValue, minIndex, maxIndex);
+    this.minTime = minTime;
+    this.maxTime = maxTime;
   }
 
   /**
-   * A piece's extremes as edgePieces.ts keeps them: min, max, min's sample, max's sample (-1:
-   * none) at `pieces[at]`..., of the signal as stored.
+   * A piece's extremes as store() wrote them at `pieces[at]`..., of the signal as stored: a
+   * negated signal's minimum is the stored maximum, negated, at the same sample.
    */
   offerPiece(pieces: Float64Array, at: number, negate: boolean): void {
     const lowSlot = negate ? 1 : 0;
@@ -108,20 +127,64 @@ export class Extremes {
     if (low < this.minValue && pieces[at + 2 + lowSlot] >= 0) {
       this.minValue = low;
       this.minIndex = pieces[at + 2 + lowSlot];
+      this.minTime = pieces[at + 4 + lowSlot];
     }
     const high = sign * pieces[at + highSlot];
     if (high > this.maxValue && pieces[at + 2 + highSlot] >= 0) {
       this.maxValue = high;
       this.maxIndex = pieces[at + 2 + highSlot];
+      this.maxTime = pieces[at + 4 + highSlot];
     }
   }
 
-  /** Writes min, max, min's sample and max's sample at `into[at]`... */
-  store(into: Float64Array, at: number): void {
+  /** Writes the EXTREMES numbers at `into[at]`..., their times looked up in `time` where unknown. */
+  store(into: Float64Array, at: number, time: Float64Array): void {
     into[at] = this.minValue;
     into[at + 1] = this.maxValue;
     into[at + 2] = this.minIndex;
     into[at + 3] = this.maxIndex;
+    into[at + 4] = this.timeOfMin(time);
+    into[at + 5] = this.timeOfMax(time);
+  }
+
+  /** Pushes the minimum and the maximum that exist to `out`, in index order (the minimum first at a tie). */
+  emitTo(out: PointList, time: Float64Array): void {
+    const { minIndex, maxIndex } = this;
+    // In index order, as M4 emits them (the minimum first at a tie); -1 (none) is not pushed.
+    if (minIndex <= maxIndex) {
+      if (minIndex >= 0) {
+        out.push(minIndex, this.timeOfMin(time), this.minValue);
+      }
+      if (maxIndex >= 0) {
+        out.push(maxIndex, this.timeOfMax(time), this.maxValue);
+      }
+    } else {
+      if (maxIndex >= 0) {
+        out.push(maxIndex, this.timeOfMax(time), this.maxValue);
+      }
+      out.push(minIndex, this.timeOfMin(time), this.minValue);
+    }
+  }
+
+  private timeOfMin(time: Float64Array): number {
+    const t = this.minTime;
+    return t === t || this.minIndex < 0 ? t : time[this.minIndex];
+  }
+
+  private timeOfMax(time: Float64Array): number {
+    const t = this.maxTime;
+    return t === t || this.maxIndex < 0 ? t : time[this.maxIndex];
+  }
+
+  /** Keeps extremes found by samples or blocks: where they changed, their times are unknown. */
+  private keepUntimed(minValue: number, maxValue: number, minIndex: number, maxIndex: number): void {
+    if (minIndex !== this.minIndex) {
+      this.minTime = NaN;
+    }
+    if (maxIndex !== this.maxIndex) {
+      this.maxTime = NaN;
+    }
+    this.keep(minValue, maxValue, minIndex, maxIndex);
   }
 
   private keep(minValue: number, maxValue: number, minIndex: number, maxIndex: number): void {

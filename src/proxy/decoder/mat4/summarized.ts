@@ -191,6 +191,7 @@ export async function sampleSummarized(
 ): Promise<SampledSeries> {
   const parts = new BucketParts(
     plan,
+    time,
     matrix.samples,
     summaries.every((s) => s.coarse !== undefined)
   );
@@ -208,11 +209,10 @@ export async function sampleSummarized(
   try {
     if (held) {
       const table = new EdgeTable(held.bytes, matrix, plan, parts);
-      table.complete(wanted, summaries, arena);
+      table.complete(wanted, summaries, time, arena);
       return samplePieces(
         parts,
         table.pieces,
-        matrix.signals,
         Int32Array.from(wanted, (w) => w.signal),
         wanted,
         summaries,
@@ -230,8 +230,8 @@ export async function sampleSummarized(
     );
     const pieces = arena.float64(parts.count * wanted.length * PIECE);
     const own = Int32Array.from(wanted, (_, k) => k);
-    computePieces(parts, columns, summaries, pieces, wanted.length, own);
-    return samplePieces(parts, pieces, wanted.length, own, wanted, summaries, time);
+    computePieces(parts, columns, summaries, time, pieces, own);
+    return samplePieces(parts, pieces, own, wanted, summaries, time);
   } finally {
     held?.release();
     arena.release();
@@ -275,13 +275,18 @@ class EdgeTable {
   }
 
   /** Computes the pieces of the wanted signals that have none yet (synchronously: readers of the table see whole pieces). */
-  complete(wanted: readonly SampledSignal[], summaries: readonly SignalSummaries[], arena: Arena): void {
+  complete(
+    wanted: readonly SampledSignal[],
+    summaries: readonly SignalSummaries[],
+    time: Float64Array,
+    arena: Arena
+  ): void {
     const missing = new Map<number, SignalSummaries>();
     wanted.forEach((w, k) => this.computed[w.signal] === 0 && missing.set(w.signal, summaries[k]));
-    this.computeSignals(missing, arena);
+    this.computeSignals(missing, time, arena);
   }
 
-  private computeSignals(missing: Map<number, SignalSummaries>, arena: Arena): void {
+  private computeSignals(missing: Map<number, SignalSummaries>, time: Float64Array, arena: Arena): void {
     if (missing.size === 0) {
       return;
     }
@@ -289,7 +294,7 @@ class EdgeTable {
     const columns = Array.from(signals, () => arena.float64(this.plan.rawRows));
     const { elementType, littleEndian } = this.matrix;
     gatherRows(this.rows, elementType, littleEndian, this.matrix.signals, this.plan.rawRows, signals, columns, 0);
-    computePieces(this.parts, columns, [...missing.values()], this.pieces, this.matrix.signals, signals);
+    computePieces(this.parts, columns, [...missing.values()], time, this.pieces, signals);
     signals.forEach((signal) => (this.computed[signal] = 1));
   }
 }

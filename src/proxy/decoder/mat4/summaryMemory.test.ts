@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { writeResultFile } from '../../writer/mat4-writer';
 import { withFile } from '../file-source';
-import { COARSE_BLOCKS, SUMMARY_BLOCK, blockCount } from './blockSummary';
+import { COARSE_BLOCKS, COARSE_NUMBERS, SUMMARY_BLOCK, blockCount } from './blockSummary';
 import { buildColumnStore, readStoreSummaries, type ColumnStoreLayout } from './columnStore';
 import { ElementType } from './records';
 import {
@@ -21,13 +21,14 @@ import {
 import { Arena } from '../../util/scratch';
 
 const STEPS = 3_000;
+const TIME = Array.from({ length: STEPS }, (_, i) => i * 0.1);
 let dir: string;
 let layout: ColumnStoreLayout;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'simviz-summary-memory-'));
   const file = path.join(dir, 'run.mat');
-  const time = Array.from({ length: STEPS }, (_, i) => i * 0.1);
+  const time = TIME;
   const trajectories = {
     a: time.map((t) => Math.sin(t) * t),
     b: time.map((t, i) => (i % 97 === 0 ? NaN : Math.cos(3 * t))),
@@ -67,7 +68,7 @@ describe('summaries kept in memory', () => {
     const kept = summariesInMemory(layout, 2)!;
     expect(Array.from(kept.extremes)).toEqual(Array.from(stored.extremes));
     expect(Array.from(kept.positions)).toEqual(Array.from(stored.positions));
-    // Each coarse block's minimum is the first least of its blocks' minima, at that block's position.
+    // Each coarse block's minimum is the first least of its blocks' minima, at that block's position and its time.
     for (let group = 0; group * COARSE_BLOCKS < blocks; group++) {
       let [low, at] = [Infinity, -1];
       for (let block = group * COARSE_BLOCKS; block < Math.min(blocks, (group + 1) * COARSE_BLOCKS); block++) {
@@ -75,7 +76,8 @@ describe('summaries kept in memory', () => {
           [low, at] = [stored.extremes[2 * block], block * SUMMARY_BLOCK + stored.positions[2 * block]];
         }
       }
-      expect([kept.coarse![4 * group], kept.coarse![4 * group + 2]]).toEqual([low, at]);
+      const coarse = kept.coarse!.subarray(COARSE_NUMBERS * group, COARSE_NUMBERS * (group + 1));
+      expect([coarse[0], coarse[2], coarse[4]]).toEqual([low, at, TIME[at]]);
     }
     forgetSummaries(layout);
     expect(summariesInMemory(layout, 2)).toBeUndefined();

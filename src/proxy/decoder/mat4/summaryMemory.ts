@@ -9,8 +9,8 @@
  * least recently used first out.
  */
 import { ByteBudgetLru } from '../../util/byte-lru';
-import { COARSE_BLOCKS, blockCount, coarsen, type SummaryArray } from './blockSummary';
-import { readAllSummaries, type ColumnStoreLayout } from './columnStore';
+import { COARSE_BLOCKS, COARSE_NUMBERS, blockCount, coarsen, type SummaryArray } from './blockSummary';
+import { readAllSummaries, readStoreColumns, type ColumnStoreLayout } from './columnStore';
 import { elementSize } from './records';
 import type { SignalSummaries } from './summarized';
 
@@ -27,7 +27,7 @@ export interface KeptSummaries {
   blocks: number;
   extremes: SummaryArray;
   positions: Uint8Array;
-  /** coarsen() of every signal, `4 * groups` numbers each. */
+  /** coarsen() of every signal, `COARSE_NUMBERS * groups` numbers each. */
   coarse: Float64Array;
 }
 
@@ -39,7 +39,8 @@ export function summaryMemoryBytesOf(layout: ColumnStoreLayout): number {
   const blocks = blockCount(layout.samples);
   const groups = Math.ceil(blocks / COARSE_BLOCKS);
   return (
-    layout.signals * (2 * blocks * (elementSize(layout.storeType) + 1) + 4 * groups * Float64Array.BYTES_PER_ELEMENT)
+    layout.signals *
+    (2 * blocks * (elementSize(layout.storeType) + 1) + COARSE_NUMBERS * groups * Float64Array.BYTES_PER_ELEMENT)
   );
 }
 
@@ -52,7 +53,7 @@ export function summariesInMemory(layout: ColumnStoreLayout, signal: number): Si
 /** Views of one signal's kept summaries. */
 export function signalSummariesOf(entry: KeptSummaries, signal: number): SignalSummaries {
   const perSignal = 2 * entry.blocks;
-  const perCoarse = 4 * Math.ceil(entry.blocks / COARSE_BLOCKS);
+  const perCoarse = COARSE_NUMBERS * Math.ceil(entry.blocks / COARSE_BLOCKS);
   return {
     extremes: entry.extremes.subarray(signal * perSignal, (signal + 1) * perSignal),
     positions: entry.positions.subarray(signal * perSignal, (signal + 1) * perSignal),
@@ -66,7 +67,10 @@ export function signalSummariesOf(entry: KeptSummaries, signal: number): SignalS
  * the layout too short to be read through them. Resolves when done; a layout gone meanwhile (the
  * cache limit deletes layouts) is simply not kept.
  */
-export function keepSummariesInMemory(layout: ColumnStoreLayout, minSamples = SUMMARY_MEMORY_MIN_SAMPLES): Promise<void> {
+export function keepSummariesInMemory(
+  layout: ColumnStoreLayout,
+  minSamples = SUMMARY_MEMORY_MIN_SAMPLES
+): Promise<void> {
   const bytes = summaryMemoryBytesOf(layout);
   if (kept.has(layout.file) || layout.samples < minSamples || bytes > SUMMARY_MEMORY_BUDGET_BYTES) {
     return Promise.resolve();
@@ -85,15 +89,16 @@ async function loadSummaries(layout: ColumnStoreLayout, bytes: number): Promise<
   kept.set(layout.file, await readKeptSummaries(layout), bytes);
 }
 
-/** Every signal's summaries of `layout`, read whole, with their coarse blocks. */
+/** Every signal's summaries of `layout`, read whole, with their coarse blocks (timed by the layout's own time column). */
 export async function readKeptSummaries(layout: ColumnStoreLayout): Promise<KeptSummaries> {
   const { blocks, extremes, positions } = await readAllSummaries(layout);
+  const [time] = await readStoreColumns(layout, [0], 0, layout.samples);
   const perSignal = 2 * blocks;
-  const perCoarse = 4 * Math.ceil(blocks / COARSE_BLOCKS);
+  const perCoarse = COARSE_NUMBERS * Math.ceil(blocks / COARSE_BLOCKS);
   const coarse = new Float64Array(perCoarse * layout.signals);
   for (let signal = 0; signal < layout.signals; signal++) {
     const [from, to] = [signal * perSignal, (signal + 1) * perSignal];
-    coarse.set(coarsen(extremes.subarray(from, to), positions.subarray(from, to), blocks), signal * perCoarse);
+    coarse.set(coarsen(extremes.subarray(from, to), positions.subarray(from, to), blocks, time), signal * perCoarse);
   }
   return { blocks, extremes, positions, coarse };
 }
