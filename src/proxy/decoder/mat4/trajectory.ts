@@ -3,7 +3,6 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { clipRange, clipRangeAt, type SampleRange } from '../clip';
-import { parseDescription } from '../description';
 import { DecodeError } from '../errors';
 import { FileSource, withFile } from '../file-source';
 import { VariableIndex } from '../names';
@@ -33,7 +32,7 @@ import { forgetSummaries, keepSummariesInMemory, summariesInMemory } from './sum
 import { cacheWriteHealth } from '../../cache/write-health';
 import { scratchPool } from '../../util/scratch';
 import { ElementType, elementSize, readRecordHeader, requireComplete, type Mat4Record } from './records';
-import { decodeTextMatrix } from './text';
+import { decodeDescriptionMatrix, decodeTextMatrix, type DescriptionColumns } from './text';
 
 /** Catalogue matrices (names, descriptions, dataInfo, data_1) above this size are rejected as corrupt. */
 const MAX_CATALOG_MATRIX_BYTES = 1024 * 1024 * 1024;
@@ -728,6 +727,20 @@ async function allSettledOrFirstError<T extends readonly unknown[]>(work: {
 }
 
 async function readStrings(source: FileSource, record: Mat4Record, transposed: boolean): Promise<string[]> {
+  requireText(source, record);
+  return decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
+}
+
+async function readDescriptions(
+  source: FileSource,
+  record: Mat4Record,
+  transposed: boolean
+): Promise<DescriptionColumns> {
+  requireText(source, record);
+  return decodeDescriptionMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
+}
+
+function requireText(source: FileSource, record: Mat4Record): void {
   if (!record.isText && record.elementType !== ElementType.Float64 && record.elementType !== ElementType.UInt8) {
     throw new DecodeError(source.displayName, 'corrupt', `matrix "${record.name}" is not text`);
   }
@@ -740,7 +753,6 @@ async function readStrings(source: FileSource, record: Mat4Record, transposed: b
       `text matrix "${record.name}" is ${record.rows}x${record.declaredCols}, more than the file can hold`
     );
   }
-  return decodeTextMatrix(await readMatrixBytes(source, record), record, record.declaredCols, transposed);
 }
 
 async function parseVersion11(
@@ -756,14 +768,16 @@ async function parseVersion11(
   // with decoding instead of waiting one after another.
   const [names, descriptions, dataInfo] = await allSettledOrFirstError([
     readStrings(source, nameRecord, transposed),
-    descriptionRecord ? readStrings(source, descriptionRecord, transposed) : Promise.resolve([]),
+    descriptionRecord
+      ? readDescriptions(source, descriptionRecord, transposed)
+      : Promise.resolve<DescriptionColumns>({ texts: [], brackets: [] }),
     readDataInfo(source, dataInfoRecord, transposed, transposed ? nameRecord.declaredCols : nameRecord.rows),
   ] as const);
-  if (descriptionRecord && descriptions.length !== names.length) {
+  if (descriptionRecord && descriptions.texts.length !== names.length) {
     throw new DecodeError(
       source.displayName,
       'corrupt',
-      `${names.length} names but ${descriptions.length} descriptions`
+      `${names.length} names but ${descriptions.texts.length} descriptions`
     );
   }
 
@@ -798,14 +812,14 @@ async function parseVersion11(
     if (!location) {
       return;
     }
-    const parts = parseDescription(descriptions[i] ?? '');
+    const bracket = descriptions.brackets[i];
     const isTime = i === 0 || block === 0;
     const variable: VariableInfo = {
       name,
-      description: parts.text,
-      unit: parts.unit ?? (isTime ? 's' : null),
-      displayUnit: parts.displayUnit,
-      valueType: parts.valueType,
+      description: descriptions.texts[i] ?? '',
+      unit: bracket?.unit ?? (isTime ? 's' : null),
+      displayUnit: bracket?.displayUnit ?? null,
+      valueType: bracket?.valueType ?? null,
       kind: isTime ? 'time' : location.matrix === 'data_1' ? 'parameter' : 'trajectory',
     };
     if (location.matrix === 'data_1') {
