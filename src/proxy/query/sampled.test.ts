@@ -109,5 +109,6 @@ describe('streamed downsampled reads', () => {
     expect(await answers(withLayout)).toEqual(reference);
     const firstRead = await (await openResultFile(file, 'long.mat', { columnStoreMinBytes: 0, streamedReadMinBytes: 0 })).readSampled!([withLayout.findVariable('wave')!], 400, 3, 90);
     expect(firstRead?.series[0].time.length).toBeGreaterThan(0);
-  });
+    // Each format writes and reads four decodes and builds a layout twice: about 3 s on an idle machine.
+  }, 30_000);
 });

@@ -472,14 +472,16 @@ export class Mat4TrajectoryFile implements ResultFile {
         );
         cacheWriteHealth.succeeded('layouts');
       }
-      await keepSummariesInMemory(this.store, this.options.summaryMemoryMinSamples);
-    }).catch((error: unknown) => {
-      // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
-      this.store = undefined;
-      if (!(error instanceof DecodeError)) {
-        cacheWriteHealth.failed('layouts', error);
-      }
-    });
+    })
+      // Outside the queue: loading summaries only reads, and the next file's build need not wait for it.
+      .then(() => this.store && keepSummariesInMemory(this.store, this.options.summaryMemoryMinSamples))
+      .catch((error: unknown) => {
+        // Without a layout (cache full or read-only, file replaced meanwhile), reads stay on the strided path.
+        this.store = undefined;
+        if (!(error instanceof DecodeError)) {
+          cacheWriteHealth.failed('layouts', error);
+        }
+      });
   }
 
   /** By identity, or by name for a VariableInfo from another decode of the same file (e.g. before it changed). */
