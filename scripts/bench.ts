@@ -89,8 +89,16 @@ function pickVariables(file: ResultFile, round: number): string[] {
   return Array.from({ length: VARIABLES_PER_QUERY }, (_, k) => names[(k * step + round * 7 + 3) % names.length]);
 }
 
-async function query(file: ResultFile, variables: string[], range: { from?: number; to?: number } = {}): Promise<number> {
-  const entries = await querySeriesFromFile(file, { id: 'bench', name: 'bench' }, { variables, maxDataPoints: MAX_POINTS, ...range });
+async function query(
+  file: ResultFile,
+  variables: string[],
+  range: { from?: number; to?: number } = {}
+): Promise<number> {
+  const entries = await querySeriesFromFile(
+    file,
+    { id: 'bench', name: 'bench' },
+    { variables, maxDataPoints: MAX_POINTS, ...range }
+  );
   return entries.reduce((sum, e) => sum + ('values' in e ? e.values.length : 0), 0);
 }
 
@@ -118,10 +126,17 @@ async function measure(file: string): Promise<Measurement> {
     }
     const decoded = await openResultFile(file, path.basename(file), { cacheDir });
     // Chosen before timing: a query names its variables; searching the catalogue is not part of a read.
-    const [firstVariables, ...rounds] = Array.from({ length: 1 + REPEATED_ROUNDS }, (_, round) => pickVariables(decoded, round));
-    const [[firstReadMs], runningFirstReads] = [await firstReads(file, firstVariables, 1), await firstReads(file, firstVariables, 3)];
+    const [firstVariables, ...rounds] = Array.from({ length: 1 + REPEATED_ROUNDS }, (_, round) =>
+      pickVariables(decoded, round)
+    );
+    const [[firstReadMs], runningFirstReads] = [
+      await firstReads(file, firstVariables, 1),
+      await firstReads(file, firstVariables, 3),
+    ];
     const points = await query(decoded, firstVariables);
-    const [layoutMs] = await timeIt(() => (decoded as ResultFile & { layoutReady?: () => Promise<boolean> }).layoutReady?.() ?? Promise.resolve(false));
+    const [layoutMs] = await timeIt(
+      () => (decoded as ResultFile & { layoutReady?: () => Promise<boolean> }).layoutReady?.() ?? Promise.resolve(false)
+    );
     const repeated: number[] = [];
     for (const variables of rounds) {
       repeated.push((await timeIt(() => query(decoded, variables)))[0]);
@@ -205,6 +220,59 @@ function measureInChild(file: string): Measurement {
   return JSON.parse(line) as Measurement;
 }
 
+/** One row of the decoder's figures, as printed and written to bench.json. */
+type ShapeRow = Measurement & { file: string; sizeMb: number; firstReadVsCat: number; firstReadRunningVsCat: number };
+
+interface TargetCheck {
+  target: string;
+  worst: string;
+  met: boolean;
+}
+
+/** Files of about 1 GB: the catalogue, first-read and memory targets are stated for them. */
+const GIGABYTE_MB = 900;
+
+/**
+ * The decoder's targets (issue 3) against the worst figure of the shapes measured: catalogue,
+ * first read and peak RSS over the ~1 GB files, repeated reads over every shape.
+ */
+function checkTargets(rows: readonly ShapeRow[]): TargetCheck[] {
+  const big = rows.filter((row) => row.sizeMb >= GIGABYTE_MB);
+  const worst = (of: readonly ShapeRow[], pick: (row: ShapeRow) => number) => Math.max(...of.map(pick));
+  const checks: TargetCheck[] = [];
+  if (big.length > 0) {
+    const catalogue = worst(big, (row) => row.catalogueMs);
+    const firstRead = worst(big, (row) => row.firstReadRunningVsCat);
+    const rss = worst(big, (row) => row.peakRssMb);
+    checks.push(
+      { target: 'catalogue of a 1 GB file <= 50 ms', worst: fmt(catalogue), met: catalogue <= 50 },
+      {
+        target: 'first read of 20 variables (1 GB) <= 1.6x cat',
+        worst: `${firstRead.toFixed(2)}x (first in a fresh process ${worst(big, (row) => row.firstReadVsCat).toFixed(2)}x)`,
+        met: firstRead <= 1.6,
+      },
+      { target: 'peak RSS (1 GB) <= 300 MB', worst: `${rss.toFixed(0)} MB`, met: rss <= 300 }
+    );
+  }
+  if (rows.length > 0) {
+    const repeated = worst(rows, (row) => row.repeatedMs);
+    checks.push({
+      target: 'repeated reads of 20 variables @2000 points <= 5 ms',
+      worst: fmt(repeated),
+      met: repeated <= 5,
+    });
+  }
+  return checks;
+}
+
+function formatTargets(checks: readonly TargetCheck[]): string {
+  const width = Math.max(...checks.map((check) => check.target.length));
+  const lines = checks.map(
+    (check) => `  ${check.target.padEnd(width)}  worst ${check.worst}  ${check.met ? 'met' : 'NOT MET'}`
+  );
+  return ['targets (worst of the shapes measured):', ...lines].join('\n');
+}
+
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 async function main(): Promise<void> {
@@ -225,12 +293,14 @@ async function main(): Promise<void> {
   const selected = values.only ? values.only.split(',') : [...Object.keys(SHAPES), ...EXTRA_BENCHES];
   const unknown = selected.filter((name) => !EXTRA_BENCHES.includes(name) && !SHAPES[name]);
   if (unknown.length > 0) {
-    throw new Error(`unknown bench ${unknown.join(', ')}; known: ${[...Object.keys(SHAPES), ...EXTRA_BENCHES].join(', ')}`);
+    throw new Error(
+      `unknown bench ${unknown.join(', ')}; known: ${[...Object.keys(SHAPES), ...EXTRA_BENCHES].join(', ')}`
+    );
   }
   const names = selected.filter((name) => !EXTRA_BENCHES.includes(name));
   const durationSeconds = parseDuration(values.duration);
   mkdirSync(values.dir, { recursive: true });
-  const rows: Array<Record<string, string | number | undefined>> = [];
+  const rows: Array<ShapeRow & Record<string, string | number | undefined>> = [];
   for (const name of names) {
     const shape = SHAPES[name];
     if (!shape) {
@@ -269,6 +339,10 @@ async function main(): Promise<void> {
         ` | same variables again ${fmt(m.repeatedSameMs)} | at a new range ${fmt(m.newRangeMs)} | peak RSS ${m.peakRssMb.toFixed(0)} MB`
     );
   }
+  const targets = checkTargets(rows);
+  if (targets.length > 0) {
+    console.log(formatTargets(targets));
+  }
   let load: LoadBenchResult | undefined;
   if (selected.includes(LOAD)) {
     load = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds, workers: Number(values.workers) });
@@ -280,13 +354,18 @@ async function main(): Promise<void> {
     if (!existsSync(bigFile)) {
       await writeBenchFile(bigFile, SHAPES[SOAK_FILE]);
     }
-    soak = await runLoadBench({ dir: path.resolve(values.dir), durationSeconds: values.duration ? durationSeconds : SOAK_SECONDS, bigFile: path.resolve(bigFile), workers: Number(values.workers) });
+    soak = await runLoadBench({
+      dir: path.resolve(values.dir),
+      durationSeconds: values.duration ? durationSeconds : SOAK_SECONDS,
+      bigFile: path.resolve(bigFile),
+      workers: Number(values.workers),
+    });
     console.log(formatLoadResult(soak));
   }
   const index = selected.includes(INDEX) ? await benchIndex(path.resolve(values.dir)) : undefined;
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, load, soak, index }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, targets, load, soak, index }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 
