@@ -147,10 +147,10 @@ export class Extremes {
     into[at + 5] = this.timeOfMax(time);
   }
 
-  /** Pushes the minimum and the maximum that exist to `out`, in index order (the minimum first at a tie). */
+  /** Pushes the minimum and the maximum that exist to `out`, in index order (the minimum first at a tie), as M4 emits them. */
   emitTo(out: PointList, time: Float64Array): void {
     const { minIndex, maxIndex } = this;
-    // In index order, as M4 emits them (the minimum first at a tie); -1 (none) is not pushed.
+    // -1 (none) sorts first, so only the first of the two can be none when they differ.
     if (minIndex <= maxIndex) {
       if (minIndex >= 0) {
         out.push(minIndex, this.timeOfMin(time), this.minValue);
@@ -168,12 +168,12 @@ export class Extremes {
 
   private timeOfMin(time: Float64Array): number {
     const t = this.minTime;
-    return t === t || this.minIndex < 0 ? t : time[this.minIndex];
+    return !Number.isNaN(t) || this.minIndex < 0 ? t : time[this.minIndex];
   }
 
   private timeOfMax(time: Float64Array): number {
     const t = this.maxTime;
-    return t === t || this.maxIndex < 0 ? t : time[this.maxIndex];
+    return !Number.isNaN(t) || this.maxIndex < 0 ? t : time[this.maxIndex];
   }
 
   /** Keeps extremes found by samples or blocks: where they changed, their times are unknown. */
