@@ -1031,8 +1031,10 @@ export function formatLoadResult(r: LoadBenchResult): string {
     `  proxy RSS    ready ${r.rssMb.ready.toFixed(0)} MB | load start ${r.rssMb.start.toFixed(0)} MB | peak ${r.rssMb.peak.toFixed(0)} MB | end ${r.rssMb.end.toFixed(0)} MB` +
       ` (${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB over the run, ${r.rssMb.samples} samples every ${RSS_INTERVAL_MS} ms)`,
     `  CPU          proxy ${r.cpuCores.proxy.toFixed(2)} cores, load generator (autocannon, this process) ${r.cpuCores.loadGenerator.toFixed(2)} cores`,
-    `load verdict: ${r.verdict} (targets: 0 errors and non-2xx -> ${r.errors + r.non2xx + r.seriesErrors}; p99 after the first ${r.afterWarmupMs.seconds} s <= ${TARGET_P99_MS} ms -> ${ms(r.afterWarmupMs.p99)}; whole run ${ms(r.latencyMs.p99)})`,
-    ...(r.big ? [soakLine(r)] : []),
+    // The p99 target is the load bench's: a soak adds queries of the 1 GB file and has its own targets.
+    r.big
+      ? soakLine(r)
+      : `load verdict: ${r.verdict} (targets: 0 errors and non-2xx -> ${r.errors + r.non2xx + r.seriesErrors}; p99 after the first ${r.afterWarmupMs.seconds} s <= ${TARGET_P99_MS} ms -> ${ms(r.afterWarmupMs.p99)}; whole run ${ms(r.latencyMs.p99)})`,
     ...r.slowest.map((slow, k) => `  slowest ${String(k + 1).padStart(2)}   ${ms(slow.ms)}: ${slow.what}`),
   ].join('\n');
 }
