@@ -11,8 +11,11 @@ import type { PointList } from '../../query/m4-stream';
 import { COARSE_NUMBERS, NO_POSITION, SUMMARY_BLOCK } from './blockSummary';
 import type { SignalSummaries } from './summarized';
 
-/** Numbers store() writes: min, max, min's sample, max's sample (-1: none), min's time, max's time. */
-export const EXTREMES = 6;
+/**
+ * Numbers store() writes: min, max, min's sample, max's sample (-1: none), min's time, max's time.
+ * A coarse block (coarsen) has the same layout, so offerCoarse and offerPiece read alike.
+ */
+export const EXTREMES = COARSE_NUMBERS;
 
 // Imported bindings are getters once compiled to CommonJS (as under tsx): these run per block.
 const BLOCK = SUMMARY_BLOCK;
