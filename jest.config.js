@@ -5,22 +5,23 @@ process.env.TZ = 'UTC';
 const base = require('./.config/jest.config');
 
 /**
- * Two projects on the scaffold's base config: the Grafana UI code runs in jsdom, the proxy (and the
- * contract it shares with the datasource) in plain Node, where it really runs.
+ * Projects on the scaffold's base config: the Grafana UI code runs in jsdom; the engine, the proxy,
+ * the backend and the fuzzer (and the contract they share with the datasource) in plain Node, where
+ * they really run.
  */
 module.exports = {
   projects: [
     {
       ...base,
       displayName: 'ui',
-      testPathIgnorePatterns: ['<rootDir>/src/proxy/', '<rootDir>/node_modules/'],
+      testPathIgnorePatterns: ['<rootDir>/src/proxy/', '<rootDir>/src/engine/', '<rootDir>/src/backend/', '<rootDir>/node_modules/'],
     },
     {
       ...base,
-      displayName: 'proxy',
+      displayName: 'server',
       testEnvironment: 'node',
       setupFilesAfterEnv: [],
-      testMatch: ['<rootDir>/src/proxy/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/{engine,proxy,backend}/**/*.test.ts', '<rootDir>/tests/fuzz/**/*.test.ts'],
     },
     {
       ...base,

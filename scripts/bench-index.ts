@@ -10,7 +10,7 @@ import { copyFile, mkdir, readdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { writeResultFile } from '../src/proxy/writer/mat4-writer';
+import { writeResultFile } from '../src/engine/writer/mat4-writer';
 
 const REPO = path.resolve(__dirname, '..');
 const PER_FOLDER = 500;

@@ -24,8 +24,8 @@ import autocannon from 'autocannon';
 
 import type { QueryRequest, SimulationPage, Stats, VariablePage } from '../src/shared/api';
 import { SERIES_MEDIA_TYPE } from '../src/shared/seriesWire';
-import { DEFAULT_COLUMN_STORE_MIN_BYTES } from '../src/proxy/decoder/mat4/trajectory';
-import { writeResultFile, type ResultSpec, type VariableSpec } from '../src/proxy/writer/mat4-writer';
+import { DEFAULT_COLUMN_STORE_MIN_BYTES } from '../src/engine/decoder/mat4/trajectory';
+import { writeResultFile, type ResultSpec, type VariableSpec } from '../src/engine/writer/mat4-writer';
 
 const REPO = path.resolve(__dirname, '..');
 const PROXY_CLI = path.join(REPO, 'src', 'proxy', 'cli.ts');

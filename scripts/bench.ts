@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { writeBenchFile, type BenchShape } from '../src/proxy/bench/generate';
-import { openResultFile, type ResultFile } from '../src/proxy/decoder';
-import { querySeriesFromFile } from '../src/proxy/query/run';
-import { scipyPython } from '../src/proxy/testing/python';
+import { writeBenchFile, type BenchShape } from './bench/generate';
+import { openResultFile, type ResultFile } from '../src/engine/decoder';
+import { querySeriesFromFile } from '../src/engine/query/run';
+import { scipyPython } from '../tests/support/python';
 import { benchIndex } from './bench-index';
 import { formatLoadResult, parseDuration, runLoadBench, type LoadBenchResult } from './bench-load';
 

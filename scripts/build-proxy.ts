@@ -7,7 +7,7 @@ import { build, type Metafile } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { hdf5WorkerBundle } from '../src/proxy/decoder/hdf5/worker-source';
+import { hdf5WorkerBundle } from '../src/engine/decoder/hdf5/worker-source';
 
 const REPO = path.resolve(__dirname, '..');
 export const PROXY_BUNDLE = path.join(REPO, 'build/proxy/simviz-proxy.js');

@@ -1,5 +1,5 @@
 /**
- * Mutation fuzzer for the result-file decoder (see src/proxy/fuzz/).
+ * Mutation fuzzer for the result-file decoder (see tests/fuzz/).
  *
  *   npm run fuzz -- [--seconds N] [--cases N] [--seed S] [--out DIR] [--jobs N] [--timeout MS]
  *   npm run fuzz -- --replay FILE      (a saved finding: its bytes or its .json)
@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { formatFinding, formatProgress, formatSummary, groupFindings, type Finding } from '../src/proxy/fuzz/report';
-import { replayFile, runFuzz, type ReplayResult } from '../src/proxy/fuzz/runner';
+import { formatFinding, formatProgress, formatSummary, groupFindings, type Finding } from '../tests/fuzz/report';
+import { replayFile, runFuzz, type ReplayResult } from '../tests/fuzz/runner';
 
 const REPO = path.resolve(__dirname, '..');
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { parseCommandLine, USAGE } from '../src/proxy/config';
+import { parseCommandLine, USAGE } from '../src/proxy/config/config';
 import { generateExamples } from '../src/proxy/examples/generate';
 import { buildProxy } from './build-proxy';
 import { createLogger, startProxy } from '../src/proxy/main';

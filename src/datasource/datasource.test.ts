@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dateTime, FieldType, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
-import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
+import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../../tests/support/grafanaHarness';
 import { lastValueFrom } from 'rxjs';
 
 import { DataSource } from './datasource';

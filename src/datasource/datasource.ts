@@ -44,7 +44,7 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
     this.proxyUrl = instanceSettings.jsonData.proxyUrl;
     this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`);
     this.simulations = new SimulationInfoCache(this.client);
-    this.variables = new SimVizVariableSupport(this);
+    this.variables = new SimVizVariableSupport(this.client, this.templateSrv);
     // Annotations reuse the query editor; new ones start as events with run start and stop.
     this.annotations = {
       getDefaultQuery: () => ({ queryType: 'events', runBounds: true, simulations: [], variables: [] }),

@@ -13,7 +13,7 @@ import { HARNESS_API_KEY } from '../../tests/harness/constants';
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
 import { startProxyProcess, type ProxyProcess } from '../../tests/harness/proxyProcess';
 import { ProxyClient } from '../shared/proxyClient';
-import { harnessInstanceSettings, httpFetcher, sendJson, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
+import { harnessInstanceSettings, httpFetcher, sendJson, startHarness, type HarnessProcess } from '../../tests/support/grafanaHarness';
 import { DataSource } from './datasource';
 import { PROXY_ROUTE, type SimVizQuery } from './types';
 

@@ -2,7 +2,7 @@ import { dateTime, type DataQueryRequest, type MetricFindValue } from '@grafana/
 import { lastValueFrom } from 'rxjs';
 
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
-import { harnessDatasource, startHarness, type HarnessProcess } from '../testing/grafanaHarness';
+import { harnessDatasource, startHarness, type HarnessProcess } from '../../tests/support/grafanaHarness';
 import type { DataSource } from './datasource';
 import type { SimVizVariableQuery } from './types';
 import type { SimVizVariableSupport } from './variables';

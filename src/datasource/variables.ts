@@ -1,19 +1,31 @@
-import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse, type MetricFindValue, type ScopedVars } from '@grafana/data';
+import {
+  CustomVariableSupport,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+  type MetricFindValue,
+  type ScopedVars,
+} from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
 import { from, of, type Observable } from 'rxjs';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
-import type { DataSource } from './datasource';
+import type { ProxyClient } from '../shared/proxyClient';
 import { interpolateList } from './interpolate';
 import { variableQueryProblems } from './query/validate';
-import { DEFAULT_VARIABLE_QUERY, type SimVizVariableQuery } from './types';
+import { DEFAULT_VARIABLE_QUERY, type SimVizOptions, type SimVizQuery, type SimVizVariableQuery } from './types';
 
 const MAX_OPTIONS = 1000;
 
 /** Template variables listing simulations, variables of chosen simulations, or one parameter's values across runs. */
-export class SimVizVariableSupport extends CustomVariableSupport<DataSource, SimVizVariableQuery> {
+export class SimVizVariableSupport extends CustomVariableSupport<DataSourceApi<SimVizQuery, SimVizOptions>, SimVizVariableQuery> {
   editor = VariableQueryEditor;
 
-  constructor(private readonly datasource: DataSource) {
+  /** The two things it needs from the datasource, not the datasource itself (which imports this class). */
+  constructor(
+    private readonly client: ProxyClient,
+    private readonly templateSrv: TemplateSrv
+  ) {
     super();
   }
 
@@ -31,7 +43,7 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
   }
 
   private text(value: string | undefined, scopedVars: ScopedVars): string | undefined {
-    return value ? this.datasource.templateSrv.replace(value, scopedVars) || undefined : undefined;
+    return value ? this.templateSrv.replace(value, scopedVars) || undefined : undefined;
   }
 
   private findValues(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
@@ -47,7 +59,7 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
 
   /** Readable runs (text: name, value: id). */
   private async simulations(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
-    const page = await this.datasource.client.listSimulations({
+    const page = await this.client.listSimulations({
       search: this.text(query.search, scopedVars),
       folder: this.text(query.folder, scopedVars),
       tag: this.text(query.tag, scopedVars),
@@ -57,11 +69,11 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
   }
 
   private async variableNames(query: SimVizVariableQuery, scopedVars: ScopedVars): Promise<MetricFindValue[]> {
-    const simulations = interpolateList(query.simulations ?? [], this.datasource.templateSrv, scopedVars);
+    const simulations = interpolateList(query.simulations ?? [], this.templateSrv, scopedVars);
     if (simulations.length === 0) {
       return [];
     }
-    const page = await this.datasource.client.listSharedVariables(simulations, {
+    const page = await this.client.listSharedVariables(simulations, {
       search: this.text(query.search, scopedVars),
       glob: this.text(query.glob, scopedVars),
       kind: query.variableKind,
@@ -76,9 +88,9 @@ export class SimVizVariableSupport extends CustomVariableSupport<DataSource, Sim
     if (!parameter) {
       return [];
     }
-    const given = interpolateList(query.simulations ?? [], this.datasource.templateSrv, scopedVars);
+    const given = interpolateList(query.simulations ?? [], this.templateSrv, scopedVars);
     const runs = given.length > 0 ? given : (await this.simulations(query, scopedVars)).map((option) => String(option.value));
-    const client = this.datasource.client;
+    const client = this.client;
     const pages = await Promise.all(runs.map((id) => client.listParameters(id, { glob: parameter, limit: 1 }).catch(() => undefined)));
     const values = pages.flatMap((page) => page?.items.filter((p) => p.name === parameter && typeof p.value === 'number').map((p) => p.value as number) ?? []);
     return [...new Set(values)].sort((a, b) => a - b).map((value) => ({ text: String(value), value }));

@@ -3,8 +3,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { MemoryRouter } from 'react-router-dom';
 
 import { proxyClientFor } from '../api/proxyForDatasource';
-import { startAppHarness } from '../testing/appHarness';
-import type { HarnessProcess } from '../testing/grafanaHarness';
+import { startAppHarness } from '../../tests/support/appHarness';
+import type { HarnessProcess } from '../../tests/support/grafanaHarness';
 import { ComparePage } from './ComparePage';
 
 let harness: HarnessProcess;

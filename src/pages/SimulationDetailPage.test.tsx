@@ -3,8 +3,8 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 
 import { proxyClientFor } from '../api/proxyForDatasource';
-import { startAppHarness } from '../testing/appHarness';
-import type { HarnessProcess } from '../testing/grafanaHarness';
+import { startAppHarness } from '../../tests/support/appHarness';
+import type { HarnessProcess } from '../../tests/support/grafanaHarness';
 import { SimulationDetailPage } from './SimulationDetailPage';
 
 let harness: HarnessProcess;

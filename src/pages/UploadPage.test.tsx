@@ -2,8 +2,8 @@ import React from 'react';
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 
-import { startAppHarness } from '../testing/appHarness';
-import type { HarnessProcess } from '../testing/grafanaHarness';
+import { startAppHarness } from '../../tests/support/appHarness';
+import type { HarnessProcess } from '../../tests/support/grafanaHarness';
 import { UploadPage } from './UploadPage';
 
 let harness: HarnessProcess;

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { buildProxy } from '../../scripts/build-proxy';
-import { writeHdf5Fixtures } from './decoder/hdf5/test-fixtures';
-import { realFixturesDir } from './testing/fixtures';
+import { writeHdf5Fixtures } from '../../tests/support/hdf5-fixtures';
+import { realFixturesDir } from '../../tests/support/fixtures';
 
 const REPO = path.resolve(__dirname, '../..');
 let dir: string;

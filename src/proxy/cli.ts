@@ -2,10 +2,10 @@
 import type { Logger } from 'pino';
 
 import { isClusterWorker, runPrimary, workerMetrics } from './cluster';
-import { ConfigError, parseCommandLine, USAGE, type CliAction } from './config';
+import { ConfigError, parseCommandLine, USAGE, type CliAction } from './config/config';
 import { closeWithin, createLogger, startProxy, type RunningProxy } from './main';
 import { ProxyMetrics } from './metrics';
-import { PROXY_VERSION } from './version';
+import { PROXY_VERSION } from '../engine/version';
 
 /** Exit codes: 0 after a clean shutdown, 1 on failure (or a shutdown that timed out), 2 on bad configuration. */
 const EXIT_FAILURE = 1;

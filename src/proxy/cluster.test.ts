@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { realFixturesDir } from './testing/fixtures';
+import { realFixturesDir } from '../../tests/support/fixtures';
 
 const REPO = path.resolve(__dirname, '../..');
 let dir: string;

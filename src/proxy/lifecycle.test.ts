@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-import type { DataRoot } from './catalog/scan';
+import type { DataRoot } from '../engine/catalog/scan';
 import { closeWithin, type RunningProxy } from './main';
-import { startTestProxy } from './testing/proxy';
-import { smallRoot } from './testing/roots';
-import { httpsGet, makeSelfSignedCertificate } from './testing/tls';
+import { startTestProxy } from '../../tests/support/proxy';
+import { smallRoot } from '../../tests/support/roots';
+import { httpsGet, makeSelfSignedCertificate } from '../../tests/support/tls';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'src/proxy/cli.ts');

@@ -2,11 +2,11 @@ import https from 'node:https';
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-import { evictColumnCache } from './cache/evict';
-import { cacheWriteHealth } from './cache/write-health';
-import { Catalog, type CatalogObserver } from './catalog/catalog';
-import type { ProxyConfig } from './config';
-import { layoutBuildsIdle } from './decoder/mat4/trajectory';
+import { evictColumnCache } from '../engine/cache/evict';
+import { cacheWriteHealth } from '../engine/cache/write-health';
+import { Catalog, type CatalogObserver } from '../engine/catalog/catalog';
+import type { ProxyConfig } from './config/config';
+import { layoutBuildsIdle } from '../engine/decoder/mat4/trajectory';
 import type { App } from './http/app';
 import { buildServer } from './http/server';
 import { readTlsFiles, reloadTls } from './http/tls';

@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
-import { CACHE_NAMES, cacheWriteHealth, type CacheName } from './cache/write-health';
-import { edgeRows } from './decoder/mat4/edgeRows';
-import { memoBytes, readStats } from './decoder/mat4/memo';
-import { summaryMemoryBytes } from './decoder/mat4/summaryMemory';
+import { CACHE_NAMES, cacheWriteHealth, type CacheName } from '../engine/cache/write-health';
+import { edgeRows } from '../engine/decoder/mat4/edgeRows';
+import { memoBytes, readStats } from '../engine/decoder/mat4/memo';
+import { summaryMemoryBytes } from '../engine/decoder/mat4/summaryMemory';
 
 /** Request latencies from a cached listing (~1 ms) to a first read of a multi-GB file (~10 s and more). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

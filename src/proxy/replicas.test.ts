@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { QueryRequest, Series, SimulationPage, VariablePage } from '../shared/api';
-import { simulationId } from './catalog/ids';
+import { simulationId } from '../engine/catalog/ids';
 import { generateExamples } from './examples/generate';
 import type { RunningProxy } from './main';
-import { realFixturesDir } from './testing/fixtures';
-import { requireNginx, startNginx, type RunningNginx } from './testing/nginx';
-import { startTestProxy } from './testing/proxy';
+import { realFixturesDir } from '../../tests/support/fixtures';
+import { requireNginx, startNginx, type RunningNginx } from '../../tests/support/nginx';
+import { startTestProxy } from '../../tests/support/proxy';
 
 const KEY = 'replica-key-0123456789';
 /** The keys both replicas accept (the one place to adapt if the key configuration changes shape). */

@@ -1,7 +1,7 @@
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { of, throwError, type Observable } from 'rxjs';
 
-import { queryResponseBinary } from '../proxy/query/serialize';
+import { queryResponseBinary } from '../engine/query/serialize';
 import { ProxyClient, ProxyError, toProxyError, type Fetcher } from './proxyClient';
 import { SERIES_MEDIA_TYPE } from './seriesWire';
 

@@ -3,8 +3,8 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import type { AppPluginMeta, PluginType } from '@grafana/data';
 
 import type { AppSettings } from '../../constants';
-import { startAppHarness } from '../../testing/appHarness';
-import type { HarnessProcess } from '../../testing/grafanaHarness';
+import { startAppHarness } from '../../../tests/support/appHarness';
+import type { HarnessProcess } from '../../../tests/support/grafanaHarness';
 import AppConfig, { type AppConfigProps } from './AppConfig';
 
 let harness: HarnessProcess;

@@ -1,7 +1,7 @@
 import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 
-import { harnessDatasource, startHarness, type HarnessProcess } from '../../testing/grafanaHarness';
+import { harnessDatasource, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import type { SimVizQuery } from '../types';
 import { QueryEditor } from './QueryEditor';

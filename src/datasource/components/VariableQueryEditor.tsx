@@ -1,11 +1,11 @@
 import React from 'react';
 import { InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import type { QueryEditorProps } from '@grafana/data';
+import type { DataSourceApi, QueryEditorProps } from '@grafana/data';
 
-import type { DataSource } from '../datasource';
 import { DEFAULT_VARIABLE_QUERY, type SimVizOptions, type SimVizQuery, type SimVizVariableQuery } from '../types';
 
-type Props = QueryEditorProps<DataSource, SimVizQuery, SimVizOptions, SimVizVariableQuery>;
+// Typed on the base class, not on DataSource: the editor uses none of its members, and the datasource imports it.
+type Props = QueryEditorProps<DataSourceApi<SimVizQuery, SimVizOptions>, SimVizQuery, SimVizOptions, SimVizVariableQuery>;
 type Kind = SimVizVariableQuery['kind'];
 
 const KINDS: Array<{ label: string; value: Kind; description: string }> = [

@@ -1,7 +1,7 @@
 import { dateTime, FieldType, type DataFrame, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 
 import { HarnessTemplateSrv } from '../../../tests/harness/host/services';
-import { harnessDatasource, startHarness, type HarnessProcess } from '../../testing/grafanaHarness';
+import { harnessDatasource, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import type { SimVizQuery } from '../types';
 

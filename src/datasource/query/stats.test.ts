@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { dateTime, FieldType, type DataFrame, type DataQueryRequest, type DataQueryResponse, type Field } from '@grafana/data';
 
-import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../../testing/grafanaHarness';
+import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import { STATS_TABLES, type SimVizQuery, type StatsTable } from '../types';
 

@@ -4,7 +4,7 @@ import { lastValueFrom, throwError, type Observable } from 'rxjs';
 
 import { HarnessTemplateSrv } from '../../../tests/harness/host/services';
 import { ProxyClient, type Fetcher } from '../../shared/proxyClient';
-import { harnessInstanceSettings } from '../../testing/grafanaHarness';
+import { harnessInstanceSettings } from '../../../tests/support/grafanaHarness';
 import { DataSource } from '../datasource';
 import type { SimVizQuery, SimVizVariableQuery } from '../types';
 import type { SimVizVariableSupport } from '../variables';

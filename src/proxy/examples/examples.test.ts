@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { openResultFile, type ResultFile } from '../decoder';
+import { openResultFile, type ResultFile } from '../../engine/decoder';
 
 import { generateExamples } from './generate';
 import { parseResultFileName } from './naming';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { writeResultFile } from '../writer/mat4-writer';
+import { writeResultFile } from '../../engine/writer/mat4-writer';
 
 import { simulateBouncingBall } from './models/bouncing-ball';
 import { simulateRlcCircuit } from './models/rlc-circuit';

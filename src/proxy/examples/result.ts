@@ -1,4 +1,4 @@
-import type { AliasSpec, ParameterSpec, ResultData, ResultSpec, TrajectorySpec } from '../writer/mat4-writer';
+import type { AliasSpec, ParameterSpec, ResultData, ResultSpec, TrajectorySpec } from '../../engine/writer/mat4-writer';
 
 import type { OdeSolution, StateVector } from './ode';
 

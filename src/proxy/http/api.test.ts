@@ -14,10 +14,10 @@ import {
   type VariablePage,
 } from '../../shared/api';
 import { SERIES_MEDIA_TYPE, decodeSeriesAnswer } from '../../shared/seriesWire';
-import { simulationId } from '../catalog/ids';
+import { simulationId } from '../../engine/catalog/ids';
 import type { RunningProxy } from '../main';
-import { readCsv, realFixture, realFixturesDir } from '../testing/fixtures';
-import { requestJson, startTestProxy } from '../testing/proxy';
+import { readCsv, realFixture, realFixturesDir } from '../../../tests/support/fixtures';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
 
 const KEY = 'test-key-0123456789';
 let proxy: RunningProxy;

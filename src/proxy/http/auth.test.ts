@@ -2,12 +2,12 @@ import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
 import type { ErrorBody, SimulationPage } from '../../shared/api';
-import { Catalog } from '../catalog/catalog';
-import type { DataRoot } from '../catalog/scan';
-import type { ApiKey } from '../config';
+import { Catalog } from '../../engine/catalog/catalog';
+import type { DataRoot } from '../../engine/catalog/scan';
+import type { ApiKey } from '../config/config';
 import { createLogger, startProxy, type RunningProxy } from '../main';
-import { requestJson, startTestProxy, testConfig } from '../testing/proxy';
-import { smallRoot } from '../testing/roots';
+import { requestJson, startTestProxy, testConfig } from '../../../tests/support/proxy';
+import { smallRoot } from '../../../tests/support/roots';
 import type { App } from './app';
 import { requireScope } from './auth';
 import { buildServer } from './server';

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 import { API_PREFIX } from '../../shared/api';
-import { SCOPES, type ApiKey, type Scope } from '../config-values';
+import { SCOPES, type ApiKey, type Scope } from '../config/values';
 import type { App } from './app';
 import { HttpError } from './errors';
 import { METRICS_ROUTE } from './metrics';

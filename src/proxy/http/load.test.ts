@@ -15,10 +15,10 @@ import autocannon from 'autocannon';
 
 import type { Health, QueryRequest, SimulationPage, VariablePage } from '../../shared/api';
 import { SERIES_MAGIC, SERIES_MEDIA_TYPE } from '../../shared/seriesWire';
-import { writeBenchFile } from '../bench/generate';
+import { writeBenchFile } from '../../../scripts/bench/generate';
 import type { RunningProxy } from '../main';
-import { realFixturesDir } from '../testing/fixtures';
-import { requestJson, startTestProxy } from '../testing/proxy';
+import { realFixturesDir } from '../../../tests/support/fixtures';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;

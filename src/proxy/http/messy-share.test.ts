@@ -10,9 +10,9 @@ import path from 'node:path';
 
 import type { ErrorBody, QueryResponse, Series, Simulation, SimulationPage, VariablePage } from '../../shared/api';
 import type { RunningProxy } from '../main';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { writeTinyRun } from '../testing/roots';
-import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { writeTinyRun } from '../../../tests/support/roots';
+import { writeResultFile, type ResultSpec } from '../../engine/writer/mat4-writer';
 
 const TIME = [0, 0.5, 1];
 

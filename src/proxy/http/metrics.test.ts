@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 
-import type { DataRoot } from '../catalog/scan';
+import type { DataRoot } from '../../engine/catalog/scan';
 import type { RunningProxy } from '../main';
 import { ProxyMetrics } from '../metrics';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { smallRoot } from '../testing/roots';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { smallRoot } from '../../../tests/support/roots';
 
 let root: DataRoot;
 let proxy: RunningProxy;

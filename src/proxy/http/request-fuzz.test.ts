@@ -8,10 +8,10 @@ import { rm } from 'node:fs/promises';
 import fc from 'fast-check';
 
 import type { QueryResponse, SimulationPage } from '../../shared/api';
-import type { DataRoot } from '../catalog/scan';
+import type { DataRoot } from '../../engine/catalog/scan';
 import type { RunningProxy } from '../main';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { smallRoot } from '../testing/roots';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { smallRoot } from '../../../tests/support/roots';
 
 const KEY = 'request-fuzz-key-0123';
 let root: DataRoot;

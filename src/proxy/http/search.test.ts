@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { ErrorBody, EventPage, ParameterDiff, QueryResponse, Series, SeriesError, SharedVariablePage, SimulationPage, VariablePage } from '../../shared/api';
-import { simulationId } from '../catalog/ids';
+import { simulationId } from '../../engine/catalog/ids';
 import type { RunningProxy } from '../main';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { writeResultFile, type ResultSpec } from '../writer/mat4-writer';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { writeResultFile, type ResultSpec } from '../../engine/writer/mat4-writer';
 
 const KEY = 'search-key-0123456789';
 let proxy: RunningProxy;

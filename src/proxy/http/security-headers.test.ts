@@ -4,10 +4,10 @@
  */
 import { rm } from 'node:fs/promises';
 
-import type { DataRoot } from '../catalog/scan';
+import type { DataRoot } from '../../engine/catalog/scan';
 import type { RunningProxy } from '../main';
-import { startTestProxy } from '../testing/proxy';
-import { smallRoot } from '../testing/roots';
+import { startTestProxy } from '../../../tests/support/proxy';
+import { smallRoot } from '../../../tests/support/roots';
 
 const KEY = 'headers-key-0123456789';
 const EXPECTED = {

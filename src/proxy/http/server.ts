@@ -3,8 +3,8 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 
-import type { Catalog } from '../catalog/catalog';
-import type { ApiKey } from '../config-values';
+import type { Catalog } from '../../engine/catalog/catalog';
+import type { ApiKey } from '../config/values';
 import { ProxyMetrics } from '../metrics';
 import type { App } from './app';
 import { installAuth } from './auth';
@@ -13,14 +13,14 @@ import { installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
 import { installSecurityHeaders } from './security-headers';
 import { healthRoutes } from './routes/health';
-import { RESPONSE_CACHE_BYTES, ResponseCache } from '../query/response-cache';
+import { RESPONSE_CACHE_BYTES, ResponseCache } from '../../engine/query/response-cache';
 import { queryRoutes } from './routes/query';
 import { openApiOptions, openApiRoute } from './routes/openapi';
 import { simulationRoutes } from './routes/simulations';
 import { statsRoutes } from './routes/stats';
 import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
-import { trackRequest } from '../util/activity';
+import { trackRequest } from '../../engine/util/activity';
 import { httpsServerFactory, type TlsMaterial } from './tls';
 
 export interface ServerOptions {

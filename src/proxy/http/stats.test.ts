@@ -6,9 +6,9 @@ import { Value } from '@sinclair/typebox/value';
 
 import { StatsSchema, type ErrorBody, type Simulation, type SimulationPage, type Stats, type StatsRoute } from '../../shared/api';
 import type { RunningProxy } from '../main';
-import { realFixture, realFixturesDir } from '../testing/fixtures';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { PROXY_VERSION } from '../version';
+import { realFixture, realFixturesDir } from '../../../tests/support/fixtures';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { PROXY_VERSION } from '../../engine/version';
 
 const KEY = 'stats-key-0123456789';
 let proxy: RunningProxy;

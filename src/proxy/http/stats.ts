@@ -4,9 +4,9 @@
  * on the operations dashboard and in Prometheus agree.
  */
 import type { Stats, StatsCache, StatsFailure, StatsRoute, StatsScan } from '../../shared/api';
-import type { Catalog, ScanStats } from '../catalog/catalog';
+import type { Catalog, ScanStats } from '../../engine/catalog/catalog';
 import { RECENT_QUANTILES, RECENT_WINDOW_SECONDS, type ProxyMetrics } from '../metrics';
-import { PROXY_VERSION } from '../version';
+import { PROXY_VERSION } from '../../engine/version';
 
 type Labels = Partial<Record<string, string | number>>;
 interface Sample {

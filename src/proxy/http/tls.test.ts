@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
-import type { DataRoot } from '../catalog/scan';
+import type { DataRoot } from '../../engine/catalog/scan';
 import { createLogger, type RunningProxy } from '../main';
-import { startTestProxy } from '../testing/proxy';
-import { smallRoot } from '../testing/roots';
-import { httpsGet, makeSelfSignedCertificate, type TestCertificate } from '../testing/tls';
+import { startTestProxy } from '../../../tests/support/proxy';
+import { smallRoot } from '../../../tests/support/roots';
+import { httpsGet, makeSelfSignedCertificate, type TestCertificate } from '../../../tests/support/tls';
 
 let root: DataRoot;
 let dir: string;

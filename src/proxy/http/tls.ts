@@ -5,7 +5,7 @@ import { createSecureContext } from 'node:tls';
 import type { FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 
-import type { TlsFiles } from '../config-values';
+import type { TlsFiles } from '../config/values';
 
 /** A certificate chain and its private key, read and checked to belong together. */
 export interface TlsMaterial {

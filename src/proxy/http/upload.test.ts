@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { ErrorBody, Session, Simulation, SimulationPage } from '../../shared/api';
-import { UPLOADS_ROOT_NAME } from '../config';
+import { UPLOADS_ROOT_NAME } from '../config/config';
 import type { RunningProxy } from '../main';
-import { requestJson, startTestProxy } from '../testing/proxy';
-import { writeResultFile } from '../writer/mat4-writer';
+import { requestJson, startTestProxy } from '../../../tests/support/proxy';
+import { writeResultFile } from '../../engine/writer/mat4-writer';
 
 const READER = 'reader-key-0123456789';
 const WRITER = 'writer-key-0123456789';

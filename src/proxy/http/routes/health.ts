@@ -1,6 +1,6 @@
 import { API_PREFIX, API_REVISION, HealthSchema, ReadySchema } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import { PROXY_VERSION } from '../../version';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import { PROXY_VERSION } from '../../../engine/version';
 import type { App } from '../app';
 
 export function healthRoutes(app: App, catalog: Catalog): void {

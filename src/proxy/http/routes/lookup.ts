@@ -1,9 +1,9 @@
 /** Shared by the routes: simulation lookup by id, and user patterns turned into 400s. */
 import type { Simulation } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import { isWellFormedId } from '../../catalog/ids';
-import { PatternError, searchVariables, type VariableMatch } from '../../catalog/match';
-import { DecodeError, type ResultFile, type VariableInfo } from '../../decoder';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import { isWellFormedId } from '../../../engine/catalog/ids';
+import { PatternError, searchVariables, type VariableMatch } from '../../../engine/catalog/match';
+import { DecodeError, type ResultFile, type VariableInfo } from '../../../engine/decoder';
 import { HttpError } from '../errors';
 
 export function requireSimulation(catalog: Catalog, id: string): Simulation {

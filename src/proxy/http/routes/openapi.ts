@@ -1,7 +1,7 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 
 import { API_PREFIX } from '../../../shared/api';
-import { PROXY_VERSION } from '../../version';
+import { PROXY_VERSION } from '../../../engine/version';
 import type { App } from '../app';
 
 export function openApiOptions(): SwaggerOptions {

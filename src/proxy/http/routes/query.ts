@@ -1,13 +1,13 @@
 import { API_PREFIX, QueryRequestSchema, type QueryRequest } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import type { ResultFile } from '../../decoder';
-import { ResponseCache, responseKey, type FileVersion } from '../../query/response-cache';
-import { runQuery, TooManySeriesError } from '../../query/run';
-import { queryResponseBinary, queryResponseJson } from '../../query/serialize';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import type { ResultFile } from '../../../engine/decoder';
+import { ResponseCache, responseKey, type FileVersion } from '../../../engine/query/response-cache';
+import { runQuery, TooManySeriesError } from '../../../engine/query/run';
+import { queryResponseBinary, queryResponseJson } from '../../../engine/query/serialize';
 import { SERIES_MEDIA_TYPE } from '../../../shared/seriesWire';
 import type { App } from '../app';
 import { HttpError } from '../errors';
-import { AdmissionGate } from '../../util/pool';
+import { AdmissionGate } from '../../../engine/util/pool';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -11,10 +11,10 @@ import {
   VariablePageSchema,
   type Variable,
 } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import { clipRange } from '../../decoder/clip';
-import { eventTimes } from '../../decoder/events';
-import type { VariableInfo } from '../../decoder';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import { clipRange } from '../../../engine/decoder/clip';
+import { eventTimes } from '../../../engine/decoder/events';
+import type { VariableInfo } from '../../../engine/decoder';
 import type { App } from '../app';
 import { matchVariables, requireFile, requireSimulation } from './lookup';
 

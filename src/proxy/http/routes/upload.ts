@@ -14,11 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 
 import { API_PREFIX, SessionSchema, SimulationSchema, type Session, type Simulation } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import { SIDECAR_SUFFIX } from '../../catalog/metadata';
-import { isResultFileName, type DataRoot, type FoundFile } from '../../catalog/scan';
-import { displayName, qualityProblem, tooSmallProblem } from '../../catalog/summary';
-import { openResultFile, DecodeError } from '../../decoder';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import { SIDECAR_SUFFIX } from '../../../engine/catalog/metadata';
+import { isResultFileName, type DataRoot, type FoundFile } from '../../../engine/catalog/scan';
+import { displayName, qualityProblem, tooSmallProblem } from '../../../engine/catalog/summary';
+import { openResultFile, DecodeError } from '../../../engine/decoder';
 import type { App } from '../app';
 import { requireScope } from '../auth';
 import { HttpError } from '../errors';

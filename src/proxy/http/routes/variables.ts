@@ -8,8 +8,8 @@ import {
   type SharedVariable,
   type SharedVariablePage,
 } from '../../../shared/api';
-import type { Catalog } from '../../catalog/catalog';
-import type { ResultFile, VariableInfo } from '../../decoder';
+import type { Catalog } from '../../../engine/catalog/catalog';
+import type { ResultFile, VariableInfo } from '../../../engine/decoder';
 import type { App } from '../app';
 import { HttpError } from '../errors';
 import { matchVariables, requireFile, requireSimulation } from './lookup';
