@@ -9,13 +9,14 @@ import {
   type TestDataSourceResponse,
 } from '@grafana/data';
 
-import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { ProxyClient } from '../shared/proxyClient';
 import { testConnection } from './connection';
 import { interpolateQuery } from './interpolate';
-import type { QueryContext } from './query/context';
-import { runQuery } from './query/run';
+import type { QueryContext } from '../backend/query/context';
+import { runQuery } from '../backend/query/run';
+import { toDataFrame } from './frames';
 import { isComplete, queryProblems } from './query/validate';
 import { SimulationInfoCache } from './simulationInfo';
 import { DEFAULT_QUERY, PROXY_ROUTE, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
@@ -42,7 +43,7 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
     super(instanceSettings);
     this.defaultTimeAxis = instanceSettings.jsonData.defaultTimeAxis ?? 'simulation';
     this.proxyUrl = instanceSettings.jsonData.proxyUrl;
-    this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`);
+    this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`, getBackendSrv());
     this.simulations = new SimulationInfoCache(this.client);
     this.variables = new SimVizVariableSupport(this.client, this.templateSrv);
     // Annotations reuse the query editor; new ones start as events with run start and stop.
@@ -78,7 +79,7 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
       .filter((target) => this.filterQuery(target));
     const results = await Promise.all(targets.map((target) => runQuery(context, target)));
     return {
-      data: results.flatMap((r) => r.frames),
+      data: results.flatMap((r) => r.frames.map(toDataFrame)),
       errors: [...malformed, ...results.flatMap((r) => r.errors)],
     };
   }

@@ -21,6 +21,22 @@ export const TIME_AXES = ['simulation', 'runStart', 'numeric'] as const;
 export type TimeAxis = (typeof TIME_AXES)[number];
 
 /**
+ * Which part of a run a query reads. `dashboard`: the dashboard's (or alert rule's) time range on
+ * the query's time axis. `wholeRun`: every time point. `lastSeconds`: the last `lastSeconds`
+ * seconds before the run's stop time. Alert rules are evaluated on *now*, and simulation time
+ * starts at 1970, so alerting on results needs one of the last two.
+ */
+export const TIME_MODES = ['dashboard', 'wholeRun', 'lastSeconds'] as const;
+export type TimeMode = (typeof TIME_MODES)[number];
+
+/** Picks the newest finished run matching all that is given, instead of the listed simulations. */
+export interface NewestRun {
+  search?: string;
+  folder?: string;
+  tag?: string;
+}
+
+/**
  * `queryType` (inherited from DataQuery, where it is a plain string) holds a SimVizQueryType; read
  * it through queryTypeOf. Queries saved before query types existed have none: time series.
  */
@@ -45,6 +61,12 @@ export interface SimVizQuery extends DataQuery {
   parameterSearch?: string;
   /** Stats: which table of the proxy's figures (default `summary`). */
   statsTable?: StatsTable;
+  /** Absent: `dashboard`. */
+  timeMode?: TimeMode;
+  /** For `timeMode: lastSeconds`: how many seconds before the run's stop time. */
+  lastSeconds?: number;
+  /** When set, the query reads the newest finished run that matches, not `simulations`. */
+  newest?: NewestRun;
 }
 
 export function queryTypeOf(query: Pick<DataQuery, 'queryType'>): SimVizQueryType {
@@ -63,8 +85,14 @@ export interface SimVizOptions extends DataSourceJsonData {
   proxyUrl?: string;
   /** The time axis of queries that do not choose one (default `simulation`). */
   defaultTimeAxis?: TimeAxis;
-  /** Seconds Grafana's data proxy waits for the SimViz proxy (Grafana's standard `timeout` setting). */
+  /** Seconds the backend waits for the SimViz proxy. */
   timeout?: number;
+  /** `folder` (the default for new datasources): the backend reads a folder on the Grafana server; `proxy`: it calls a SimViz proxy. */
+  mode?: 'folder' | 'proxy';
+  /** Folder mode: the result files' folder on the Grafana server (absolute; `NAME=/path` names it in ids). */
+  folder?: string;
+  /** Folder mode: where layouts and the index are cached (default: under the system's temporary folder). */
+  cacheFolder?: string;
 }
 
 /** Settings stored encrypted; the browser only learns whether they are set. */

@@ -1,4 +1,4 @@
-import { getBackendSrv, isFetchError, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
+import type { BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { lastValueFrom, type Observable } from 'rxjs';
@@ -47,9 +47,17 @@ export class ProxyError extends Error {
   }
 }
 
-/** The part of Grafana's backendSrv the client needs; injectable for tests. */
+/**
+ * The part of Grafana's backendSrv the client needs: in the browser getBackendSrv(), in the
+ * backend an HTTP or in-process fetcher (src/backend/connection). Failures are FetchErrors.
+ */
 export interface Fetcher {
   fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>>;
+}
+
+/** As @grafana/runtime's isFetchError, which this module cannot import: the backend runs without the runtime. */
+export function isFetchError(error: unknown): error is FetchError {
+  return typeof error === 'object' && error !== null && 'status' in error && 'data' in error;
 }
 
 interface ErrorPayload {
@@ -117,7 +125,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class ProxyClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly fetcher: Fetcher = getBackendSrv(),
+    private readonly fetcher: Fetcher,
     private readonly retry: RetryOptions = DEFAULT_RETRY
   ) {}
 

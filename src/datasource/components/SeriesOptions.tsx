@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 
-import { DEFAULT_LEGEND, LEGEND_KEYS } from '../query/legend';
+import { DEFAULT_LEGEND, LEGEND_KEYS } from '../../backend/query/legend';
 import type { SimVizQuery, TimeAxis } from '../types';
 
 interface Props {

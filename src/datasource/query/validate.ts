@@ -3,7 +3,7 @@
  * name a query type, time axis or stats table this datasource does not know; such a query gets an
  * error saying so instead of silently running as something else.
  */
-import { QUERY_TYPES, queryTypeOf, STATS_TABLES, TIME_AXES, VARIABLE_QUERY_KINDS, type SimVizQuery, type SimVizVariableQuery } from '../types';
+import { QUERY_TYPES, queryTypeOf, STATS_TABLES, TIME_AXES, TIME_MODES, VARIABLE_QUERY_KINDS, type SimVizQuery, type SimVizVariableQuery } from '../types';
 
 function isStringList(value: unknown): boolean {
   return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
@@ -23,12 +23,30 @@ export function queryProblems(query: SimVizQuery): string[] {
     ...oneOf('query type', query.queryType, QUERY_TYPES),
     ...oneOf('time axis', query.timeAxis, TIME_AXES),
     ...oneOf('stats table', query.statsTable, STATS_TABLES),
+    ...oneOf('time mode', query.timeMode, TIME_MODES),
     ...listProblems(query as unknown as Record<string, unknown>, ['simulations', 'variables']),
+    ...newestProblems(query.newest),
   ];
+  if (query.timeMode === 'lastSeconds' && !(typeof query.lastSeconds === 'number' && query.lastSeconds > 0 && Number.isFinite(query.lastSeconds))) {
+    problems.push('lastSeconds must be a positive number of seconds');
+  }
   if (query.maxDataPoints !== undefined && !(Number.isInteger(query.maxDataPoints) && query.maxDataPoints > 0)) {
     problems.push('maxDataPoints must be a positive whole number');
   }
   return problems;
+}
+
+function newestProblems(newest: unknown): string[] {
+  if (newest === undefined) {
+    return [];
+  }
+  if (typeof newest !== 'object' || newest === null || Array.isArray(newest)) {
+    return ['newest must be an object with search, folder or tag'];
+  }
+  const entries = Object.entries(newest as Record<string, unknown>);
+  const unknown = entries.filter(([key]) => !['search', 'folder', 'tag'].includes(key)).map(([key]) => `newest has no setting "${key}" (search, folder, tag)`);
+  const notText = entries.filter(([, value]) => value !== undefined && typeof value !== 'string').map(([key]) => `newest.${key} must be text`);
+  return [...unknown, ...notText];
 }
 
 /** Whether the query has what its type needs: runs (and variables to plot); stats need neither. */
@@ -38,7 +56,8 @@ export function isComplete(query: SimVizQuery): boolean {
     return true;
   }
   const needsVariables = type === 'timeseries' || type === 'table';
-  return (query.simulations?.length ?? 0) > 0 && (!needsVariables || (query.variables?.length ?? 0) > 0);
+  const hasRuns = (query.simulations?.length ?? 0) > 0 || query.newest !== undefined;
+  return hasRuns && (!needsVariables || (query.variables?.length ?? 0) > 0);
 }
 
 /** What is wrong with a template variable query's shape; empty when the datasource can run it. */

@@ -27,6 +27,8 @@ const NO_SCOPES: ReadonlySet<Scope> = new Set();
 export interface AuthOptions {
   /** Whether /metrics needs a key like the API routes; open by default, as Prometheus scrapes it. */
   metricsProtected?: boolean;
+  /** Served only in process (no port): an open API is the intent, not an oversight to warn about. */
+  inProcess?: boolean;
 }
 
 /** A key's scopes as granted: `write` implies `read`, as a client that uploads files must see them. */
@@ -77,7 +79,7 @@ function forbidden(scope: Scope): HttpError {
  */
 export function installAuth(app: App, keys: readonly ApiKey[], options: AuthOptions = {}): void {
   const open = new Set(options.metricsProtected ? OPEN_ROUTES : [...OPEN_ROUTES, METRICS_ROUTE]);
-  if (keys.length === 0) {
+  if (keys.length === 0 && !options.inProcess) {
     app.log.warn('no API keys configured: every client may read and upload; configure keys unless only trusted clients can reach the proxy');
   }
   const check = makeKeyCheck(keys);

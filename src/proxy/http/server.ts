@@ -41,6 +41,8 @@ export interface ServerOptions {
   uploads?: UploadOptions;
   /** Query answers kept in memory (RESPONSE_CACHE_BYTES when absent); 0 keeps none. */
   responseCacheBytes?: number;
+  /** Served only in process (the backend datasource's folder mode), never on a port: no keys needed. */
+  inProcess?: boolean;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -63,7 +65,7 @@ export function buildServer(options: ServerOptions): App {
   // CORS first: preflights carry no key, and 401s need CORS headers for the page to read them.
   installCors(app, options.corsOrigins ?? []);
   // After them: 401s carry the security and CORS headers (security-headers.test.ts).
-  installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected });
+  installAuth(app, options.apiKeys, { metricsProtected: options.metricsProtected, inProcess: options.inProcess });
   installMetrics(app, metrics);
   // The OpenAPI document is generated from the route schemas, so it is registered before them.
   app.register(swagger, openApiOptions());

@@ -1,9 +1,7 @@
-import type { DataQueryError } from '@grafana/data';
-
 import { isSeriesError, type Series, type Simulation } from '../../shared/api';
-import type { SimVizQuery, TimeAxis } from '../types';
-import type { QueryContext } from './context';
-import { axisOriginMs, simulationWindow } from './timeAxis';
+import type { SimVizQuery, TimeAxis } from '../../datasource/types';
+import type { QueryContext, QueryError } from './context';
+import { axisOriginMs, queryWindow } from './timeAxis';
 
 export interface FetchedSeries {
   series: Series;
@@ -27,13 +25,15 @@ export async function fetchSeries(
   query: SimVizQuery,
   axis: TimeAxis,
   maxDataPoints: number | undefined
-): Promise<{ fetched: FetchedSeries[]; errors: DataQueryError[] }> {
+): Promise<{ fetched: FetchedSeries[]; errors: QueryError[] }> {
   const simulations = await lookUpSimulations(context, query.simulations);
-  const groups = axis === 'runStart' ? query.simulations.map((id) => [id]) : [query.simulations];
+  // The last seconds of each run end at its own stop time, so such runs are asked for one by one too.
+  const perRun = axis === 'runStart' || query.timeMode === 'lastSeconds';
+  const groups = perRun ? query.simulations.map((id) => [id]) : [query.simulations];
   const answers = await Promise.all(
     groups.map(async (ids, k) => {
       const originMs = axisOriginMs(axis, simulations.get(ids[0]));
-      const window = simulationWindow(axis, context.fromMs, context.toMs, originMs);
+      const window = queryWindow(query, context, axis, originMs, simulations.get(ids[0]));
       const response = await context.client.query(
         { simulations: ids, variables: query.variables, ...window, maxDataPoints },
         `${context.requestId}-${query.refId}-${k}`
@@ -42,7 +42,7 @@ export async function fetchSeries(
     })
   );
   const fetched: FetchedSeries[] = [];
-  const errors: DataQueryError[] = [];
+  const errors: QueryError[] = [];
   for (const { response, originMs } of answers) {
     for (const entry of response.series) {
       if (isSeriesError(entry)) {

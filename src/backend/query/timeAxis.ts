@@ -1,7 +1,6 @@
-import { FieldType, type FieldDTO } from '@grafana/data';
-
 import type { Simulation } from '../../shared/api';
-import type { TimeAxis } from '../types';
+import type { Field } from '../frames/frame';
+import type { SimVizQuery, TimeAxis } from '../../datasource/types';
 
 /** Simulation time t seconds is drawn at t·1000 ms after the axis origin. */
 export const MS_PER_SECOND = 1000;
@@ -25,10 +24,30 @@ export function simulationWindow(axis: TimeAxis, fromMs: number, toMs: number, o
   return { from: (fromMs - originMs) / MS_PER_SECOND, to: (toMs - originMs) / MS_PER_SECOND };
 }
 
-/** The time field of a frame: Grafana time, or plain seconds for the XY chart. */
-export function timeField(axis: TimeAxis, seconds: readonly number[], originMs: number): FieldDTO {
-  if (axis === 'numeric') {
-    return { name: 'time', type: FieldType.number, values: [...seconds], config: { unit: 's' } };
+/** The part of the run a query reads, in simulation seconds (see TimeMode); undefined ends are open. */
+export function queryWindow(
+  query: SimVizQuery,
+  range: { fromMs: number; toMs: number },
+  axis: TimeAxis,
+  originMs: number,
+  simulation: Simulation | undefined
+): { from?: number; to?: number } {
+  switch (query.timeMode) {
+    case 'wholeRun':
+      return {};
+    case 'lastSeconds': {
+      const stop = simulation?.stopTime;
+      return stop === null || stop === undefined ? {} : { from: stop - (query.lastSeconds ?? 0), to: stop };
+    }
+    default:
+      return simulationWindow(axis, range.fromMs, range.toMs, originMs);
   }
-  return { name: 'Time', type: FieldType.time, values: seconds.map((t) => originMs + t * MS_PER_SECOND), config: {} };
+}
+
+/** The time field of a frame: Grafana time, or plain seconds for the XY chart. */
+export function timeField(axis: TimeAxis, seconds: readonly number[], originMs: number): Field {
+  if (axis === 'numeric') {
+    return { name: 'time', type: 'number', values: [...seconds], config: { unit: 's' } };
+  }
+  return { name: 'Time', type: 'time', values: seconds.map((t) => originMs + t * MS_PER_SECOND), config: {} };
 }

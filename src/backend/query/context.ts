@@ -1,8 +1,7 @@
-import type { DataFrame, DataQueryError } from '@grafana/data';
-
+import type { Frame } from '../frames/frame';
 import type { Simulation } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
-import type { SimVizQuery, TimeAxis } from '../types';
+import type { SimVizQuery, TimeAxis } from '../../datasource/types';
 
 /** What a query runner needs from the request and the datasource. */
 export interface QueryContext {
@@ -11,16 +10,22 @@ export interface QueryContext {
   fromMs: number;
   toMs: number;
   maxDataPoints: number | undefined;
-  /** Requests with the same id cancel each other in Grafana's backendSrv. */
+  /** Names the proxy requests of one query in the logs. */
   requestId: string;
   defaultTimeAxis: TimeAxis;
   /** Catalogue entries (name, model, run start) for legends and the run-start axis; cached. */
   simulation: (id: string) => Promise<Simulation>;
 }
 
+/** A problem with one query: Grafana shows it on that query only. */
+export interface QueryError {
+  refId: string;
+  message: string;
+}
+
 export interface QueryResult {
-  frames: DataFrame[];
-  errors: DataQueryError[];
+  frames: Frame[];
+  errors: QueryError[];
 }
 
 export type QueryRunner = (context: QueryContext, query: SimVizQuery) => Promise<QueryResult>;

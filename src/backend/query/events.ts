@@ -1,10 +1,9 @@
-import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
-
 import type { Simulation } from '../../shared/api';
-import type { SimVizQuery, TimeAxis } from '../types';
+import type { Frame } from '../frames/frame';
+import type { SimVizQuery, TimeAxis } from '../../datasource/types';
 import { timeAxisOf, type QueryContext, type QueryRunner } from './context';
 import { lookUpSimulations } from './fetchSeries';
-import { axisOriginMs, simulationWindow, timeField } from './timeAxis';
+import { axisOriginMs, queryWindow, timeField } from './timeAxis';
 
 interface Marker {
   time: number;
@@ -27,8 +26,8 @@ function runBounds(simulation: Simulation | undefined, window: { from?: number; 
   return bounds;
 }
 
-function markersFrame(query: SimVizQuery, axis: TimeAxis, name: string, markers: Marker[], originMs: number, dropped: number): DataFrame {
-  return createDataFrame({
+function markersFrame(query: SimVizQuery, axis: TimeAxis, name: string, markers: Marker[], originMs: number, dropped: number): Frame {
+  return {
     refId: query.refId,
     name: `${name} events`,
     meta: {
@@ -38,16 +37,16 @@ function markersFrame(query: SimVizQuery, axis: TimeAxis, name: string, markers:
     // `time`, `text` and `tags` are the fields Grafana turns into annotations.
     fields: [
       timeField(axis, markers.map((m) => m.time), originMs),
-      { name: 'text', type: FieldType.string, values: markers.map((m) => m.text), config: {} },
-      { name: 'simulation', type: FieldType.string, values: markers.map(() => name), config: {} },
-      { name: 'tags', type: FieldType.other, values: markers.map(() => ['simviz', name]), config: {} },
+      { name: 'text', type: 'string', values: markers.map((m) => m.text), config: {} },
+      { name: 'simulation', type: 'string', values: markers.map(() => name), config: {} },
+      { name: 'tags', type: 'other', values: markers.map(() => ['simviz', name]), config: {} },
     ],
-  });
+  };
 }
 
-async function eventsOf(context: QueryContext, query: SimVizQuery, axis: TimeAxis, id: string, simulation: Simulation | undefined): Promise<DataFrame> {
+async function eventsOf(context: QueryContext, query: SimVizQuery, axis: TimeAxis, id: string, simulation: Simulation | undefined): Promise<Frame> {
   const originMs = axisOriginMs(axis, simulation);
-  const window = simulationWindow(axis, context.fromMs, context.toMs, originMs);
+  const window = queryWindow(query, context, axis, originMs, simulation);
   const page = await context.client.events(id, window);
   const name = simulation?.name ?? id;
   const events: Marker[] = page.items.map((event) => ({ time: event.time, text: `Event at t = ${event.time} s` }));

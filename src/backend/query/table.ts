@@ -1,5 +1,4 @@
-import { createDataFrame, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
-
+import type { Frame, Notice } from '../frames/frame';
 import { timeAxisOf, type QueryRunner } from './context';
 import { fetchSeries, type FetchedSeries } from './fetchSeries';
 import { seriesFrame, type SeriesFrameOptions } from './seriesFrame';
@@ -12,20 +11,20 @@ function sameTimes(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** One table per run when its variables share their time points (one row per time point); otherwise one per series. */
-function joinRun(run: FetchedSeries[], options: Omit<SeriesFrameOptions, 'originMs' | 'simulation'>): DataFrame[] {
+function joinRun(run: FetchedSeries[], options: Omit<SeriesFrameOptions, 'originMs' | 'simulation'>): Frame[] {
   const frames = run.map(({ series, originMs, simulation }) => seriesFrame(series, { ...options, originMs, simulation }));
   const first = run[0].series.time;
   if (run.length === 1 || !run.every(({ series }) => sameTimes(series.time, first))) {
     return frames;
   }
-  const notices: QueryResultMetaNotice[] = frames.flatMap((frame) => frame.meta?.notices ?? []);
+  const notices: Notice[] = frames.flatMap((frame) => frame.meta?.notices ?? []);
   return [
-    createDataFrame({
+    {
       refId: options.query.refId,
       name: run[0].series.simulationName,
       meta: { preferredVisualisationType: 'table', notices },
       fields: [frames[0].fields[0], ...frames.map((frame) => frame.fields[1])],
-    }),
+    },
   ];
 }
 

@@ -1,8 +1,7 @@
-import { createDataFrame, FieldType, type DataFrame, type FieldDTO } from '@grafana/data';
-
 import type { Stats } from '../../shared/api';
+import type { Field, FieldKind, Frame } from '../frames/frame';
 import { ProxyError } from '../../shared/proxyClient';
-import type { SimVizQuery, StatsTable } from '../types';
+import type { SimVizQuery, StatsTable } from '../../datasource/types';
 import type { QueryRunner } from './context';
 
 /** Recent failures a stats query lists. */
@@ -10,15 +9,15 @@ export const STATS_FAILURES = 20;
 
 type Value = number | string | null;
 
-function field(name: string, type: FieldType, values: Value[], unit?: string): FieldDTO {
+function field(name: string, type: FieldKind, values: Value[], unit?: string): Field {
   return { name, type, values, config: unit ? { unit } : {} };
 }
-const num = (name: string, values: Array<number | null>, unit = 'none') => field(name, FieldType.number, values, unit);
-const text = (name: string, values: string[]) => field(name, FieldType.string, values);
-const time = (name: string, isoTimes: Array<string | null>) => field(name, FieldType.time, isoTimes.map((t) => (t === null ? null : Date.parse(t))));
+const num = (name: string, values: Array<number | null>, unit = 'none') => field(name, 'number', values, unit);
+const text = (name: string, values: string[]) => field(name, 'string', values);
+const time = (name: string, isoTimes: Array<string | null>) => field(name, 'time', isoTimes.map((t) => (t === null ? null : Date.parse(t))));
 
 /** Version, readiness, uptime and memory: one row, for stat panels. */
-function summaryFields(stats: Stats): FieldDTO[] {
+function summaryFields(stats: Stats): Field[] {
   return [
     text('Version', [stats.version]),
     text('Status', [stats.ready ? 'ready' : 'starting']),
@@ -31,12 +30,12 @@ function summaryFields(stats: Stats): FieldDTO[] {
   ];
 }
 
-function statusFields({ simulations }: Stats): FieldDTO[] {
+function statusFields({ simulations }: Stats): Field[] {
   const statuses = ['ok', 'writing', 'error'] as const;
   return [text('Status', [...statuses]), num('Simulations', statuses.map((status) => simulations[status]))];
 }
 
-function failureFields({ recentFailures }: Stats): FieldDTO[] {
+function failureFields({ recentFailures }: Stats): Field[] {
   return [
     time('Seen', recentFailures.map((f) => f.seenAt)),
     text('Root', recentFailures.map((f) => f.root)),
@@ -46,7 +45,7 @@ function failureFields({ recentFailures }: Stats): FieldDTO[] {
 }
 
 /** The last scan and the decoding since start: one row, for stat panels. */
-function indexingFields({ indexing }: Stats): FieldDTO[] {
+function indexingFields({ indexing }: Stats): Field[] {
   const scan = indexing.lastScan;
   return [
     time('Last scan', [scan?.finishedAt ?? null]),
@@ -63,7 +62,7 @@ function indexingFields({ indexing }: Stats): FieldDTO[] {
   ];
 }
 
-function cacheFields({ caches }: Stats): FieldDTO[] {
+function cacheFields({ caches }: Stats): Field[] {
   const ratio = (hits: number, misses: number) => (hits + misses > 0 ? hits / (hits + misses) : null);
   return [
     text('Cache', caches.map((c) => c.name)),
@@ -74,7 +73,7 @@ function cacheFields({ caches }: Stats): FieldDTO[] {
   ];
 }
 
-function routeFields({ requests }: Stats): FieldDTO[] {
+function routeFields({ requests }: Stats): Field[] {
   const routes = requests.routes;
   return [
     text('Route', routes.map((r) => r.route)),
@@ -88,7 +87,7 @@ function routeFields({ requests }: Stats): FieldDTO[] {
   ];
 }
 
-const TABLES: Record<StatsTable, { name: string; fields: (stats: Stats) => FieldDTO[]; table: boolean }> = {
+const TABLES: Record<StatsTable, { name: string; fields: (stats: Stats) => Field[]; table: boolean }> = {
   summary: { name: 'Proxy', fields: summaryFields, table: false },
   status: { name: 'Simulations by status', fields: statusFields, table: true },
   failures: { name: 'Recent failures', fields: failureFields, table: true },
@@ -97,16 +96,16 @@ const TABLES: Record<StatsTable, { name: string; fields: (stats: Stats) => Field
   routes: { name: 'Request timings', fields: routeFields, table: true },
 };
 
-export function statsFrame(stats: Stats, query: SimVizQuery): DataFrame {
+export function statsFrame(stats: Stats, query: SimVizQuery): Frame {
   const table = TABLES[query.statsTable ?? 'summary'];
   const notices =
     query.statsTable === 'routes' ? [{ severity: 'info' as const, text: `Quantiles over the last ${stats.requests.windowSeconds / 60} minutes; requests since the proxy started` }] : [];
-  return createDataFrame({
+  return {
     refId: query.refId,
     name: table.name,
     meta: { preferredVisualisationType: table.table ? 'table' : undefined, notices },
     fields: table.fields(stats),
-  });
+  };
 }
 
 /** Stats: the proxy's own operational figures, so an operations dashboard needs no Prometheus. */

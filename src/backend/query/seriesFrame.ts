@@ -1,8 +1,7 @@
-import { createDataFrame, FieldType, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
-
 import { isGlob, type Series, type Simulation } from '../../shared/api';
-import type { SimVizQuery, TimeAxis } from '../types';
-import { grafanaUnit } from '../units';
+import type { Frame, Notice } from '../frames/frame';
+import type { SimVizQuery, TimeAxis } from '../../datasource/types';
+import { grafanaUnit } from '../../datasource/units';
 import { convertValues, displayConverter } from './displayUnits';
 import { renderLegend } from './legend';
 import { timeField } from './timeAxis';
@@ -18,7 +17,7 @@ export interface SeriesFrameOptions {
 interface ShownValues {
   values: Array<number | null>;
   unit: string | null;
-  notices: QueryResultMetaNotice[];
+  notices: Notice[];
 }
 
 /** Values in the display unit when asked for and possible; otherwise as stored, with a notice why. */
@@ -44,7 +43,7 @@ export function variableName(series: Series): string {
   return isGlob(series.variable) ? series.resolvedName : series.variable;
 }
 
-function downsamplingNotice(series: Series): QueryResultMetaNotice[] {
+function downsamplingNotice(series: Series): Notice[] {
   if (!series.downsampled) {
     return [];
   }
@@ -53,7 +52,7 @@ function downsamplingNotice(series: Series): QueryResultMetaNotice[] {
 }
 
 /** One frame per (simulation, variable): a typed time field and a value field with unit, labels and the legend's name. */
-export function seriesFrame(series: Series, { query, axis, originMs, simulation }: SeriesFrameOptions): DataFrame {
+export function seriesFrame(series: Series, { query, axis, originMs, simulation }: SeriesFrameOptions): Frame {
   const shown = shownValues(series, query.displayUnits);
   const displayName = renderLegend(query.legend, {
     simulation: series.simulationName,
@@ -68,7 +67,7 @@ export function seriesFrame(series: Series, { query, axis, originMs, simulation 
   if (simulation?.model) {
     labels.model = simulation.model;
   }
-  return createDataFrame({
+  return {
     refId: query.refId,
     name: displayName,
     meta: {
@@ -79,7 +78,7 @@ export function seriesFrame(series: Series, { query, axis, originMs, simulation 
       timeField(axis, series.time, originMs),
       {
         name: variableName(series),
-        type: FieldType.number,
+        type: 'number',
         values: shown.values,
         labels,
         config: {
@@ -90,5 +89,5 @@ export function seriesFrame(series: Series, { query, axis, originMs, simulation 
         },
       },
     ],
-  });
+  };
 }

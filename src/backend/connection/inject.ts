@@ -1,0 +1,35 @@
+/** The embedded REST API as an upstream: the proxy's own routes, run in process by fastify's inject. */
+import type { App } from '../../proxy/http/app';
+import type { Headers, RawRequest, RawResponse, Upstream } from './upstream';
+
+function flatHeaders(headers: Headers): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, values]) => [name.toLowerCase(), values.join(', ')]));
+}
+
+function multiHeaders(headers: Record<string, string | string[] | number | undefined>): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) {
+      out[name] = Array.isArray(value) ? value : [String(value)];
+    }
+  }
+  return out;
+}
+
+export class InjectUpstream implements Upstream {
+  constructor(
+    private readonly app: App,
+    readonly description: string
+  ) {}
+
+  async request(request: RawRequest): Promise<RawResponse> {
+    request.signal?.throwIfAborted();
+    const response = await this.app.inject({
+      method: request.method as 'GET',
+      url: request.url,
+      headers: flatHeaders(request.headers),
+      payload: request.body ? Buffer.from(request.body) : undefined,
+    });
+    return { status: response.statusCode, headers: multiHeaders(response.headers), body: response.rawPayload };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The frames the backend answers with, in the shape of Grafana's DataFrame (name, refId, meta,
+ * fields with labels and config), as plain data: the backend runs without @grafana/data, and the
+ * same objects go out as Arrow (QueryData) and as frame JSON (stream packets).
+ */
+
+/** Grafana's field types that SimViz frames use (the `type` of a FieldDTO). */
+export type FieldKind = 'time' | 'number' | 'string' | 'boolean' | 'other';
+
+export interface Notice {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+/** The FrameMeta keys SimViz sets; Grafana drops keys it does not know. */
+export interface FrameMeta {
+  preferredVisualisationType?: 'graph' | 'table' | 'logs' | 'trace' | 'nodeGraph' | 'flamegraph' | 'rawPrometheus';
+  notices?: Notice[];
+  /** Only in frame JSON (streams): when the frame appends to what the panel holds. */
+  channel?: string;
+}
+
+/** The FieldConfig keys SimViz sets (they all exist in the SDK's FieldConfig, so Grafana keeps them). */
+export interface FieldConfig {
+  displayNameFromDS?: string;
+  unit?: string;
+  decimals?: number;
+  description?: string;
+}
+
+export type FieldValue = number | string | boolean | null | readonly unknown[];
+
+export interface Field {
+  name: string;
+  type: FieldKind;
+  /** time: epoch milliseconds; other: any JSON value (it travels as JSON bytes). */
+  values: readonly FieldValue[];
+  labels?: Record<string, string>;
+  config?: FieldConfig;
+}
+
+export interface Frame {
+  name?: string;
+  refId?: string;
+  meta?: FrameMeta;
+  fields: Field[];
+}
