@@ -3,6 +3,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 /**
  * Projects on the scaffold's base config: the Grafana UI code runs in jsdom; the engine, the proxy,
@@ -21,6 +22,8 @@ module.exports = {
       displayName: 'server',
       testEnvironment: 'node',
       setupFilesAfterEnv: [],
+      // fastify's inject (the backend's folder mode) reaches `cookie`, which ships only as ES modules.
+      transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'cookie'])],
       testMatch: ['<rootDir>/src/{engine,proxy,backend}/**/*.test.ts', '<rootDir>/tests/fuzz/**/*.test.ts'],
     },
     {

@@ -3,6 +3,7 @@
  * folder on the Grafana server read by the engine in this process through the proxy's own REST
  * routes (so both modes run one API implementation).
  */
+import type { Stats } from 'node:fs';
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 
 import type { TestDataSourceResponse } from '@grafana/data';
@@ -15,7 +16,7 @@ import { parseRoots } from '../../proxy/config/config';
 import type { App } from '../../proxy/http/app';
 import { buildServer } from '../../proxy/http/server';
 import { ProxyMetrics } from '../../proxy/metrics';
-import { ProxyClient } from '../../shared/proxyClient';
+import { messageOf, ProxyClient } from '../../shared/proxyClient';
 import type { BackendSettings, Connection } from '../settings';
 import { HttpUpstream } from './http';
 import { InjectUpstream } from './inject';
@@ -111,6 +112,7 @@ class FolderInstance implements Instance {
   private readonly catalog: Catalog;
   private readonly metricsSet = new ProxyMetrics();
   private readonly scanned: Promise<void>;
+  private readonly folder: string;
 
   constructor(
     readonly settings: BackendSettings,
@@ -126,6 +128,7 @@ class FolderInstance implements Instance {
     this.app = buildServer({ catalog: this.catalog, logger, apiKeys: [], metrics: this.metricsSet, inProcess: true });
     this.scanned = this.start(logger);
     this.upstream = new FolderUpstream(this.app, roots[0].path, this.scanned);
+    this.folder = roots[0].path;
   }
 
   private async start(logger: Logger): Promise<void> {
@@ -149,7 +152,7 @@ class FolderInstance implements Instance {
     const count = this.catalog.size;
     return {
       status: 'success',
-      message: `SimViz ${PROXY_VERSION} reads the folder ${this.connection.folder} on the Grafana server: ${count} simulation${count === 1 ? '' : 's'}`,
+      message: `SimViz ${PROXY_VERSION} reads the folder ${this.folder} on the Grafana server: ${count} simulation${count === 1 ? '' : 's'}`,
     };
   }
 
@@ -164,13 +167,22 @@ class FolderInstance implements Instance {
   }
 }
 
+/** The folder of a `NAME=/path` setting (the name only fixes the ids). */
+function folderPath(setting: string): string {
+  return setting.replace(/^[^=/]+=/, '');
+}
+
 /** Why the folder cannot be read, in words for Save & test; undefined when it can. */
-export async function folderProblem(folder: string): Promise<string | undefined> {
-  const info = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
-  if (info instanceof Error) {
-    return info.code === 'ENOENT'
+export async function folderProblem(setting: string): Promise<string | undefined> {
+  const folder = folderPath(setting);
+  let info: Stats;
+  try {
+    info = await stat(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
       ? `The folder ${folder} does not exist on the Grafana server`
-      : `Cannot read the folder ${folder} on the Grafana server (${info.code ?? info.message})`;
+      : `Cannot read the folder ${folder} on the Grafana server (${code ?? messageOf(error)})`;
   }
   if (!info.isDirectory()) {
     return `${folder} on the Grafana server is not a folder`;

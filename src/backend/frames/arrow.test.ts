@@ -1,0 +1,77 @@
+import { tableFromIPC } from 'apache-arrow';
+
+import { frameToArrow } from './arrow';
+import type { Frame } from './frame';
+import { frameToJson } from './json';
+
+const frame: Frame = {
+  name: 'run x',
+  refId: 'A',
+  meta: { preferredVisualisationType: 'graph', notices: [{ severity: 'info', text: '2 of 9 points shown' }] },
+  fields: [
+    { name: 'Time', type: 'time', values: [0, 100.5, 2000] },
+    { name: 'x', type: 'number', values: [1.5, null, -3], labels: { simulation: 'run', variable: 'x' }, config: { unit: 'kelvin', displayNameFromDS: 'run x', decimals: undefined } },
+    { name: 'text', type: 'string', values: ['a', null, 'c'] },
+    { name: 'tags', type: 'other', values: [['simviz', 'run'], [], ['x']] },
+    { name: 'flag', type: 'boolean', values: [true, false, null] },
+  ],
+};
+
+describe('frames as Arrow (what the SDK reads)', () => {
+  const table = tableFromIPC(frameToArrow(frame));
+
+  it('is an Arrow IPC file with the frame name, refId and meta in the schema metadata', () => {
+    expect(Buffer.from(frameToArrow(frame).subarray(0, 6)).toString()).toBe('ARROW1');
+    expect(table.schema.metadata.get('name')).toBe('run x');
+    expect(table.schema.metadata.get('refId')).toBe('A');
+    expect(JSON.parse(table.schema.metadata.get('meta')!)).toEqual(frame.meta);
+  });
+
+  it('writes time as timestamp[ns], numbers as float64 with nulls in the validity bitmap, and the field metadata', () => {
+    const [time, x, text, tags, flag] = table.schema.fields;
+    expect(String(time.type)).toBe('Timestamp<NANOSECOND>');
+    expect(time.metadata.get('tstype')).toBe('time');
+    expect([...table.getChild('Time')!.data[0].values]).toEqual([BigInt(0), BigInt(100_500_000), BigInt(2_000_000_000)]);
+    expect(String(x.type)).toBe('Float64');
+    expect(x.nullable).toBe(true);
+    expect(table.getChild('x')!.toJSON()).toEqual([1.5, null, -3]);
+    expect(JSON.parse(x.metadata.get('labels')!)).toEqual({ simulation: 'run', variable: 'x' });
+    // Undefined keys are left out: the SDK decodes config into its FieldConfig struct.
+    expect(JSON.parse(x.metadata.get('config')!)).toEqual({ unit: 'kelvin', displayNameFromDS: 'run x' });
+    expect(table.getChild('text')!.toJSON()).toEqual(['a', null, 'c']);
+    expect(String(tags.type)).toBe('Binary');
+    expect(tags.metadata.get('tstype')).toBe('other');
+    expect([...table.getChild('tags')!].map((bytes) => JSON.parse(Buffer.from(bytes as Uint8Array).toString()))).toEqual([['simviz', 'run'], [], ['x']]);
+    expect(String(flag.type)).toBe('Bool');
+    expect(text.nullable && flag.nullable).toBe(true);
+  });
+
+  it('keeps non-null fields non-nullable, as the SDK writes []float64', () => {
+    expect(table.schema.fields[0].nullable).toBe(false);
+  });
+
+  it('refuses fields of unequal length, naming them', () => {
+    const uneven: Frame = { name: 'bad', fields: [{ name: 'Time', type: 'time', values: [1, 2] }, { name: 'v', type: 'number', values: [1] }] };
+    expect(() => frameToArrow(uneven)).toThrow('frame bad: field v has 1 values, Time has 2');
+  });
+
+  it('encodes an empty frame', () => {
+    const empty = tableFromIPC(frameToArrow({ name: 'none', fields: [{ name: 'Time', type: 'time', values: [] }, { name: 'v', type: 'number', values: [] }] }));
+    expect(empty.numRows).toBe(0);
+    expect(empty.schema.fields.map((f) => f.name)).toEqual(['Time', 'v']);
+  });
+});
+
+describe('frames as frame JSON (Grafana Live packets)', () => {
+  it('gives the SDK type of each field and the values column by column', () => {
+    const json = JSON.parse(frameToJson(frame)) as { schema: { fields: Array<{ typeInfo: unknown }> }; data: { values: unknown[][] } };
+    expect(json.schema.fields.map((f) => f.typeInfo)).toEqual([
+      { frame: 'time.Time' },
+      { frame: 'float64', nullable: true },
+      { frame: 'string', nullable: true },
+      { frame: 'json.RawMessage' },
+      { frame: 'bool', nullable: true },
+    ]);
+    expect(json.data.values[1]).toEqual([1.5, null, -3]);
+  });
+});
