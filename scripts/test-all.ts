@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check the project has, in order, with one plain summary line at the end:
  *
- *   typecheck · lint · build (plugin + proxy bundle) · package + validate (plugin zip) · jest (ui + proxy + scripts)
+ *   typecheck · lint · build (plugin, proxy bundle, backend executable) · package + validate (plugin zip)
+ *   · jest (ui + server + scripts) · Grafana host (Go: the backend as Grafana's plugin manager runs it)
  *   · browser harness (Playwright)
  *   · Grafana e2e (only with GRAFANA_URL)
  *
@@ -11,6 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { executablePath } from './build-backend';
 
 const REPO = path.resolve(__dirname, '..');
 const RESULTS = path.join(REPO, '.test-results');
@@ -85,6 +88,44 @@ function playwrightStage(config: string, reportName: string, env?: NodeJS.Proces
   return { passed: expected, failed: failed === 0 && !ok ? 1 : failed, skipped };
 }
 
+interface GoTestEvent {
+  Action: string;
+  Test?: string;
+  Package?: string;
+}
+
+/** Whether a command is on PATH. */
+function onPath(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * tests/grafana-host: `go test` starts the built backend executable with hashicorp/go-plugin and
+ * grafana-plugin-sdk-go, as Grafana does. Each Go test (and subtest) counts; a package that fails
+ * to build counts as one failure.
+ */
+function grafanaHostStage(executable: string): Omit<StageResult, 'name' | 'seconds'> {
+  const result = spawnSync('go', ['test', './...', '-count=1', '-json', '-timeout', '15m'], {
+    cwd: path.join(REPO, 'tests/grafana-host'),
+    env: { ...process.env, SIMVIZ_BACKEND: executable },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const events = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as GoTestEvent);
+  const tests = events.filter((event) => event.Test !== undefined);
+  for (const event of events.filter((e) => e.Action === 'output')) {
+    process.stdout.write((event as GoTestEvent & { Output?: string }).Output ?? '');
+  }
+  process.stderr.write(result.stderr);
+  const count = (action: string) => tests.filter((event) => event.Action === action).length;
+  const packageFailures = events.filter((event) => event.Test === undefined && event.Action === 'fail').length;
+  const failed = count('fail') + (count('fail') === 0 ? packageFailures : 0);
+  return { passed: count('pass'), failed: failed === 0 && result.status !== 0 ? 1 : failed, skipped: count('skip') };
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
@@ -106,10 +147,15 @@ function ensureChromium(): boolean {
 function main(): number {
   mkdirSync(RESULTS, { recursive: true });
   const stages: StageResult[] = [];
+  const notRun: string[] = [];
   stages.push(timed('typecheck', () => check(npx(['tsc', '--noEmit']))));
   stages.push(timed('lint', () => check(npx(['eslint', '--cache', '.']))));
-  const build = timed('build (plugin and proxy bundle)', () =>
-    check(npx(['webpack', '-c', './webpack.config.ts', '--env', 'production']) && npx(['tsx', 'scripts/build-proxy.ts']))
+  const build = timed('build (plugin, proxy bundle, backend executable)', () =>
+    check(
+      npx(['webpack', '-c', './webpack.config.ts', '--env', 'production']) &&
+        npx(['tsx', 'scripts/build-proxy.ts']) &&
+        npx(['tsx', 'scripts/build-backend.ts'])
+    )
   );
   stages.push(build);
   const built = build.failed === 0;
@@ -120,6 +166,15 @@ function main(): number {
     )
   );
   stages.push(timed('unit and API tests (jest)', jestStage));
+  if (onPath('go')) {
+    stages.push(
+      timed('Grafana host (Go: go-plugin + grafana-plugin-sdk-go)', () =>
+        built ? grafanaHostStage(executablePath()) : { passed: 0, failed: 1, skipped: 0 }
+      )
+    );
+  } else {
+    notRun.push('the Grafana-host tests (tests/grafana-host) did NOT run: `go` is not on PATH. Install Go 1.22+ to run them; CI requires it.');
+  }
   stages.push(
     timed('browser harness (Playwright, Debian Chromium)', () =>
       built && ensureChromium() ? playwrightStage('playwright.harness.config.ts', 'playwright.json') : { passed: 0, failed: 1, skipped: 0 }
@@ -136,6 +191,9 @@ function main(): number {
   console.log('\n=== summary ===');
   for (const s of stages) {
     console.log(`${s.failed ? 'FAIL' : 'ok  '} ${s.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${s.seconds.toFixed(0)} s)`);
+  }
+  for (const what of notRun) {
+    console.log(`NOT RUN: ${what}`);
   }
   const line = `${passed} passed, ${failed} failed`;
   writeFileSync(path.join(RESULTS, 'summary.json'), JSON.stringify({ passed, failed, line, stages }, null, 2));
