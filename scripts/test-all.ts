@@ -123,7 +123,9 @@ function grafanaHostStage(executable: string): Omit<StageResult, 'name' | 'secon
   const count = (action: string) => tests.filter((event) => event.Action === action).length;
   const packageFailures = events.filter((event) => event.Test === undefined && event.Action === 'fail').length;
   const failed = count('fail') + (count('fail') === 0 ? packageFailures : 0);
-  return { passed: count('pass'), failed: failed === 0 && result.status !== 0 ? 1 : failed, skipped: count('skip') };
+  // No test passing at all means the suite did not really run (a missing executable skips every test).
+  const ran = count('pass') > 0;
+  return { passed: count('pass'), failed: failed === 0 && (result.status !== 0 || !ran) ? 1 : failed, skipped: count('skip') };
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

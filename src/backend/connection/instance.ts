@@ -28,9 +28,12 @@ const FIRST_SCAN_WAIT_MS = 20_000;
 export interface Instance {
   readonly settings: BackendSettings;
   readonly upstream: Upstream;
+  /** How long one query may take in all (the proxy's timeout setting); undefined: no limit. */
+  readonly deadlineMs: number | undefined;
   /** A REST client whose calls stop when `signal` aborts (a cancelled Grafana request). */
   client(signal?: AbortSignal): ProxyClient;
-  health(): Promise<TestDataSourceResponse>;
+  /** `signal` aborts when Grafana gives up on the health check. */
+  health(signal?: AbortSignal): Promise<TestDataSourceResponse>;
   /** Prometheus text of the instance's instruments (empty for a proxy: it has its own /metrics). */
   metrics(): Promise<string>;
   close(): Promise<void>;
@@ -65,14 +68,18 @@ class ProxyInstance implements Instance {
     private readonly connection: Extract<Connection, { mode: 'proxy' }>
   ) {
     this.upstream = new HttpUpstream(connection.proxyUrl, connection.apiKey, connection.timeoutMs);
+    this.deadlineMs = connection.timeoutMs;
   }
+
+  readonly deadlineMs: number;
 
   client(signal?: AbortSignal): ProxyClient {
     return clientOver(this.upstream, signal);
   }
 
-  health(): Promise<TestDataSourceResponse> {
-    return testConnection(this.client(AbortSignal.timeout(this.connection.timeoutMs)), this.connection.proxyUrl);
+  health(signal?: AbortSignal): Promise<TestDataSourceResponse> {
+    const deadline = AbortSignal.timeout(this.connection.timeoutMs);
+    return testConnection(this.client(signal ? AbortSignal.any([signal, deadline]) : deadline), this.connection.proxyUrl);
   }
 
   async metrics(): Promise<string> {
@@ -108,6 +115,7 @@ class FolderUpstream implements Upstream {
 
 class FolderInstance implements Instance {
   readonly upstream: Upstream;
+  readonly deadlineMs = undefined;
   private readonly app: App;
   private readonly catalog: Catalog;
   private readonly metricsSet = new ProxyMetrics();

@@ -67,7 +67,8 @@ function contextFor(instance: Instance, message: DataQueryMessage, signal: Abort
 function encode(result: QueryResult): DataResponseMessage {
   const frames = result.frames.map(frameToArrow);
   const error = result.errors.map((e) => e.message).join('; ');
-  return error ? { frames, error, status: 400, errorSource: 'downstream' } : { frames };
+  // Grafana reads an unset status as 500: the SDK always sends 200 for an answered query.
+  return error ? { frames, error, status: 400, errorSource: 'downstream' } : { frames, status: 200 };
 }
 
 async function answerOne(instance: Instance, message: DataQueryMessage, signal: AbortSignal, simulations: Map<string, Promise<Simulation>>): Promise<DataResponseMessage> {
@@ -79,12 +80,16 @@ async function answerOne(instance: Instance, message: DataQueryMessage, signal: 
   }
   const result = await runQuery(contextFor(instance, message, signal, simulations), query);
   if (signal.aborted) {
-    return { frames: [], error: `Query ${message.refId}: cancelled`, status: 499, errorSource: 'downstream' };
+    const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+    const error = timedOut ? `Query ${message.refId}: no answer from ${instance.upstream.description} within ${(instance.deadlineMs ?? 0) / 1000} s` : `Query ${message.refId}: cancelled`;
+    return { frames: [], error, status: timedOut ? 504 : 499, errorSource: 'downstream' };
   }
   return encode(result);
 }
 
-export async function queryData(instance: Instance, queries: readonly DataQueryMessage[], signal: AbortSignal, logger: Logger): Promise<QueryDataResponseMessage> {
+export async function queryData(instance: Instance, queries: readonly DataQueryMessage[], cancelled: AbortSignal, logger: Logger): Promise<QueryDataResponseMessage> {
+  // One deadline for all of a query's calls, retries included: the timeout setting bounds the query, not each call.
+  const signal = instance.deadlineMs === undefined ? cancelled : AbortSignal.any([cancelled, AbortSignal.timeout(instance.deadlineMs)]);
   const simulations = new Map<string, Promise<Simulation>>();
   const answers = await Promise.all(
     queries.map((message) =>

@@ -15,9 +15,11 @@ function toHealth(answer: TestDataSourceResponse): CheckHealthResponseMessage {
 
 export function diagnosticsService(instances: Instances, logger: Logger): UntypedServiceImplementation {
   const checkHealth: handleUnaryCall<CheckHealthRequestMessage, CheckHealthResponseMessage> = (call, callback) => {
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
     instances
       .get(call.request.pluginContext)
-      .then((instance) => instance.health())
+      .then((instance) => instance.health(abort.signal))
       .then(toHealth, (error: unknown) => toHealth({ status: 'error', message: messageOf(error) }))
       .then((answer) => callback(null, answer))
       .catch((error: unknown) => {
