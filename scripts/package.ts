@@ -1,7 +1,8 @@
 /**
  * `npm run package`: zips the build in dist/ as `<plugin id>-<version>.zip` at the repository root, in the
  * layout Grafana's catalog and plugin validator expect (one folder named after the plugin id holding the
- * content of dist/). It does not build: run `npm run build` first. Check the zip with `npm run validate`.
+ * content of dist/; files executable there, the backend executables, are zipped 0755, the rest 0644). It does
+ * not build: run `npm run build` first. Check the zip with `npm run validate`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,9 @@ function main(): number {
     console.log(
       `Wrote ${path.relative(process.cwd(), result.file)}: ${result.files} files in ${result.id}/, ${(result.bytes / 1024).toFixed(0)} KB`
     );
+    for (const executable of result.executables) {
+      console.log(`  ${result.id}/${executable}: 0755 (executable in dist/)`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof PackageError) {

@@ -11,6 +11,18 @@
  *  plugin ids          (typesuffix)             ids end in -app / -datasource / -panel after their type, unique
  *  logos and screenshots (metadatapaths, logos, screenshots)  every referenced image (and dashboard) exists
  *  module.js           (modulejs, jsMap)        module.js and module.js.map beside every plugin.json
+ *  backend executables (backendbinary, binarypermissions, backenddebug)  for every plugin.json with
+ *                                               "backend": true: "executable" set; `<executable>_<os>_<arch>`
+ *                                               beside it for platforms of the Go SDK's BuildAll (linux amd64 /
+ *                                               arm64 / arm, darwin amd64 / arm64, windows amd64 + .exe), no
+ *                                               other `<executable>*` names; linux_amd64 present (our
+ *                                               requirement, and the validator's since #642) and really an
+ *                                               x86-64 ELF (a warning if it has no Go build info: the official
+ *                                               validator reads that); each header matching its name; mode
+ *                                               exactly 0755 in the zip (.exe excepted). No file named like
+ *                                               an executable in a plugin without "backend": true, no
+ *                                               "executable" or "alerting": true without it, no
+ *                                               standalone.txt / pid.txt debug files
  *  README and CHANGELOG (readme, templatereadme, changelog, brokenlinks)  present, not the scaffold's text,
  *                                               README links absolute
  *  license             (license)                LICENSE is the full text of a licence the validator accepts
@@ -22,7 +34,9 @@
 import path from 'node:path';
 
 import type { ZipArchive } from './archive';
+import { binaryFormat, formatFits, hasGoBuildInfo } from './binaries';
 import { checkPluginJson, isRecord } from './pluginJson';
+import { modeString, octal } from './zipDirectory';
 
 export interface Problem {
   /** The validator's rule name where it has one. */
@@ -429,6 +443,254 @@ export function checkModuleJs(ctx: Context): CheckResult {
   return { name: 'module.js', problems, summary: `${modules.join(', ')} with source maps` };
 }
 
+/**
+ * The platforms a backend executable is built for: those of the Go plugin SDK's `build.BuildAll` (Linux,
+ * LinuxARM64, LinuxARM, Darwin, DarwinARM64, Windows in grafana-plugin-sdk-go build/common.go), named as
+ * Grafana looks the executable up: `<executable>_<GOOS>_<GOARCH>`, `.exe` on Windows (grafana/grafana
+ * pkg/plugins/plugins.go, executablePath).
+ */
+export const BACKEND_PLATFORMS: ReadonlyArray<{ os: 'linux' | 'darwin' | 'windows'; arch: string }> = [
+  { os: 'linux', arch: 'amd64' },
+  { os: 'linux', arch: 'arm64' },
+  { os: 'linux', arch: 'arm' },
+  { os: 'darwin', arch: 'amd64' },
+  { os: 'darwin', arch: 'arm64' },
+  { os: 'windows', arch: 'amd64' },
+];
+
+const platformSuffix = (os: string, arch: string): string => `_${os}_${arch}${os === 'windows' ? '.exe' : ''}`;
+
+const PLATFORM_LIST = BACKEND_PLATFORMS.map((p) => platformSuffix(p.os, p.arch).slice(1)).join(', ');
+
+/** Names ending like a Go platform build: what a backend executable looks like whatever plugin it is in. */
+const LOOKS_LIKE_EXECUTABLE = /_(linux|darwin|windows|freebsd)_(amd64|arm64|arm|386)(\.exe)?$/;
+
+/** Files the SDK's standalone (debugger) mode writes; the validator's backenddebug rejects them. */
+const BACKEND_DEBUG_FILES = ['standalone.txt', 'pid.txt'];
+
+/** The plugin a file belongs to: the one whose folder is the deepest that holds it. */
+function ownerOf(ctx: Context, relative: string): PluginEntry | undefined {
+  let owner: PluginEntry | undefined;
+  for (const plugin of ctx.plugins) {
+    if (
+      (plugin.dir === '' || relative.startsWith(`${plugin.dir}/`)) &&
+      plugin.dir.length >= (owner?.dir.length ?? -1)
+    ) {
+      owner = plugin;
+    }
+  }
+  return owner;
+}
+
+export function checkBackend(ctx: Context): CheckResult {
+  const problems: Problem[] = [];
+  const found: string[] = [];
+  const files = [...relativeFiles(ctx).keys()];
+  /** Files already judged as some plugin's `<executable>*`. */
+  const judged = new Set<string>();
+  let declaresExecutable = false;
+  for (const plugin of ctx.plugins) {
+    const json = plugin.json;
+    if (!json) {
+      continue;
+    }
+    const backend = json.backend === true;
+    const executable = stringField(json, 'executable');
+    declaresExecutable ||= executable !== undefined;
+    if (json.alerting === true && !backend) {
+      problems.push(
+        error(
+          ctx,
+          'alerting-found-but-backend-false',
+          plugin.path,
+          '"alerting" is true but "backend" is not: alert rules are evaluated by the plugin\'s backend; set "backend": true (and ship the executable) or drop "alerting"'
+        )
+      );
+    }
+    if (executable !== undefined && !backend) {
+      problems.push(
+        error(
+          ctx,
+          'backend-found-but-not-declared',
+          plugin.path,
+          `"executable" is ${JSON.stringify(executable)} but "backend" is not true: Grafana only starts the executables of backend plugins; set "backend": true or remove "executable"`
+        )
+      );
+    }
+    if (!backend) {
+      continue;
+    }
+    if (!executable?.trim()) {
+      problems.push(
+        error(
+          ctx,
+          'backend-binary-mission',
+          plugin.path,
+          '"backend" is true but "executable" is not set: set it to the executable\'s name without the _<os>_<arch> suffix'
+        )
+      );
+      continue;
+    }
+    const resolved = resolveAsset(plugin.dir, path.posix.dirname(executable));
+    if (resolved === undefined) {
+      problems.push(
+        error(
+          ctx,
+          'backend-binary-mission',
+          plugin.path,
+          `"executable" ${JSON.stringify(executable)} must be a name, or a path inside the plugin folder`
+        )
+      );
+      continue;
+    }
+    const folder = resolved === '.' ? '' : resolved;
+    const base = path.posix.basename(executable);
+    const prefix = folder ? `${folder}/${base}` : base;
+    const platforms: string[] = [];
+    let misnamed = false;
+    for (const file of files.filter(
+      (f) => path.posix.dirname(f) === (folder || '.') && path.posix.basename(f).startsWith(base)
+    )) {
+      judged.add(file);
+      const suffix = path.posix.basename(file).slice(base.length);
+      const platform = BACKEND_PLATFORMS.find((p) => platformSuffix(p.os, p.arch) === suffix);
+      if (!platform) {
+        misnamed = true;
+        problems.push(
+          error(
+            ctx,
+            'backend-binary-stray',
+            file,
+            `is named after "executable" ${base} but ${suffix ? `"${suffix}"` : 'has no suffix, which'} is not a platform Grafana starts: name it ${base}_<os>_<arch> for one of ${PLATFORM_LIST}, or remove it`
+          )
+        );
+        continue;
+      }
+      const named = `${platform.os}_${platform.arch}`;
+      platforms.push(named);
+      const notes: string[] = [];
+      if (platform.os !== 'windows') {
+        const mode = ctx.archive.modes.get(entryName(ctx, file)) ?? 0;
+        if ((mode & 0o170000) !== 0o100000 || (mode & 0o777) !== 0o755) {
+          problems.push(
+            error(
+              ctx,
+              'binary-executable-permissions',
+              file,
+              `has mode ${octal(mode)} (${modeString(mode)}) in the zip but must be exactly 0755 (-rwxr-xr-x), or Grafana can't start it: \`chmod 755\` it in dist/ and run \`npm run package\` again`
+            )
+          );
+        } else {
+          notes.push('0755');
+        }
+      }
+      const data = ctx.archive.files.get(entryName(ctx, file)) ?? new Uint8Array(0);
+      const format = binaryFormat(data);
+      const linuxAmd64 = named === 'linux_amd64';
+      const formatRule = linuxAmd64 ? 'backend-binary-not-linux-amd64' : 'backend-binary-platform-mismatch';
+      if ('unknown' in format) {
+        problems.push(
+          error(ctx, formatRule, file, `is named for ${platform.os}/${platform.arch} but is ${format.unknown}`)
+        );
+      } else if (!formatFits(format, platform.os, platform.arch)) {
+        problems.push(
+          error(
+            ctx,
+            formatRule,
+            file,
+            `is named for ${platform.os}/${platform.arch} but is an ${format.description} executable`
+          )
+        );
+      } else {
+        notes.push(format.description);
+        if (linuxAmd64 && !hasGoBuildInfo(data)) {
+          problems.push(
+            warning(
+              ctx,
+              'backend-binary-not-linux-amd64',
+              file,
+              'is an x86-64 ELF executable but not a Go binary (no Go build info): the official validator (backendbinary, since plugin-validator #642) tells the linux/amd64 binary by the GOOS/GOARCH of its Go build info and will report "Missing linux/amd64 backend binary" for it; this offline check goes by the ELF header'
+            )
+          );
+          notes.push('not Go');
+        }
+      }
+      found.push(`${file} (${notes.join(', ')})`);
+    }
+    if (platforms.length === 0) {
+      problems.push(
+        error(
+          ctx,
+          'backend-binary-mission',
+          plugin.path,
+          `"backend" is true but there is no executable ${prefix}_<os>_<arch> in the archive (for one of ${PLATFORM_LIST}): ${misnamed ? 'rename the misnamed one' : 'run `npm run build` before `npm run package`'}`
+        )
+      );
+    } else if (!platforms.includes('linux_amd64')) {
+      problems.push(
+        error(
+          ctx,
+          'backend-binary-not-linux-amd64',
+          plugin.path,
+          `has no ${prefix}_linux_amd64 (only ${platforms.join(', ')}): SimViz requires a linux/amd64 executable in every package, the platform of Grafana's Docker images and of grafana.com (the validator requires it too)`
+        )
+      );
+    }
+  }
+  for (const file of files) {
+    const basename = path.posix.basename(file);
+    if (declaresExecutable && BACKEND_DEBUG_FILES.includes(basename)) {
+      problems.push(
+        error(
+          ctx,
+          'backend-debug-file-present',
+          file,
+          `is a debug file of the SDK's standalone mode: with it Grafana won't start the executable itself, which makes the plugin unusable in production; remove it`
+        )
+      );
+    }
+    if (judged.has(file) || !LOOKS_LIKE_EXECUTABLE.test(basename)) {
+      continue;
+    }
+    const owner = ownerOf(ctx, file);
+    const ownerPath = owner?.path ?? 'plugin.json';
+    const ownerExecutable = stringField(owner?.json, 'executable');
+    if (owner?.json?.backend !== true) {
+      problems.push(
+        error(
+          ctx,
+          'backend-found-but-not-declared',
+          file,
+          `is named like a backend executable but ${ownerPath} has no "backend": true: Grafana won't start it; declare the backend (with "executable") there or remove the file`
+        )
+      );
+    } else if (ownerExecutable === undefined) {
+      problems.push(
+        error(
+          ctx,
+          'backend-found-but-not-declared',
+          file,
+          `is named like a backend executable but ${ownerPath} sets no "executable", so Grafana won't start it`
+        )
+      );
+    } else {
+      problems.push(
+        error(
+          ctx,
+          'backend-binary-stray',
+          file,
+          `is named like a backend executable but not as "executable" ${ownerExecutable} of ${ownerPath} says, beside it: Grafana will never start it; rename or remove it`
+        )
+      );
+    }
+  }
+  return {
+    name: 'backend executables',
+    problems,
+    summary: found.length ? found.join(', ') : 'no backend plugins and no executables',
+  };
+}
+
 /** Text only found in the READMEs create-plugin and the older plugin templates generate. */
 export const TEMPLATE_README_MARKERS: readonly RegExp[] = [
   // the validator's own templatereadme rule
@@ -623,6 +885,7 @@ export const CHECKS: ReadonlyArray<(ctx: Context) => CheckResult> = [
   checkPluginIds,
   checkAssets,
   checkModuleJs,
+  checkBackend,
   checkDocs,
   checkLicense,
   checkVersions,

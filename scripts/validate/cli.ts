@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { readZip } from './archive';
+import { readZip, ZipFormatError } from './archive';
 import { failed, formatResults, validateArchive } from './checks';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -29,7 +29,18 @@ function main(argv: string[]): number {
   console.log(
     `Validating ${path.relative(process.cwd(), zip)} (offline checks; the official validator needs a download and is not run)`
   );
-  const results = validateArchive({ zipName: path.basename(zip), archive: readZip(zip), packageVersion });
+  let archive;
+  try {
+    archive = readZip(zip);
+  } catch (e) {
+    if (e instanceof ZipFormatError) {
+      console.error(`✗ archive: ${path.relative(process.cwd(), zip)}: ${e.message}`);
+      console.log('0 checks passed, 1 failed');
+      return 1;
+    }
+    throw e;
+  }
+  const results = validateArchive({ zipName: path.basename(zip), archive, packageVersion });
   for (const line of formatResults(results)) {
     console.log(line);
   }
