@@ -24,7 +24,7 @@ module.exports = {
       setupFilesAfterEnv: [],
       // fastify's inject (the backend's folder mode) reaches `cookie`, which ships only as ES modules.
       transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'cookie'])],
-      testMatch: ['<rootDir>/src/{engine,proxy,backend}/**/*.test.ts', '<rootDir>/tests/fuzz/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/{engine,proxy,backend}/**/*.test.ts', '<rootDir>/tests/fuzz/**/*.test.ts', '<rootDir>/tests/harness/**/*.test.ts'],
     },
     {
       ...base,

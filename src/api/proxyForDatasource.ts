@@ -1,9 +1,9 @@
 import { getBackendSrv } from '@grafana/runtime';
 
 import { ProxyClient } from '../shared/proxyClient';
-import { PROXY_ROUTE } from '../datasource/types';
+import { resourcesUrl } from '../datasource/resources';
 
-/** A client for the SimViz proxy behind a datasource, through Grafana's data proxy and the datasource's route. */
+/** A client for the REST API behind a datasource: Grafana forwards it to the backend (CallResource), which adds the key. */
 export function proxyClientFor(datasourceUid: string): ProxyClient {
-  return new ProxyClient(`/api/datasources/proxy/uid/${encodeURIComponent(datasourceUid)}/${PROXY_ROUTE}`, getBackendSrv());
+  return new ProxyClient(resourcesUrl(datasourceUid), getBackendSrv());
 }

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 
 import { API_PREFIX, ErrorBodySchema, SimulationSchema, type Simulation } from '../shared/api';
 import { GRAFANA_UPSTREAM_AUTH_FAILED } from '../shared/proxyClient';
-import { PROXY_ROUTE } from '../datasource/types';
+import { resourcesUrl } from '../datasource/resources';
 
 export interface UploadFields {
   /** A folder inside the proxy's upload root, e.g. `2026/thermal`. */
@@ -37,7 +37,7 @@ function failureMessage(status: number, body: string): string {
   if (status === 0) {
     return 'the upload was interrupted: the connection to Grafana failed';
   }
-  if (body.includes(GRAFANA_UPSTREAM_AUTH_FAILED)) {
+  if (body.includes(GRAFANA_UPSTREAM_AUTH_FAILED) || status === 401) {
     return 'the proxy rejected the API key of the datasource';
   }
   if (status === 502 || status === 503 || status === 504) {
@@ -58,8 +58,8 @@ function outcomeOf(xhr: XMLHttpRequest): UploadOutcome {
 }
 
 /**
- * Sends one result file to the proxy through Grafana's data proxy (the datasource route adds the
- * key). XMLHttpRequest rather than backendSrv, because only it reports upload progress.
+ * Sends one result file to the proxy through Grafana and the datasource's backend (CallResource,
+ * which adds the key). XMLHttpRequest rather than backendSrv, because only it reports upload progress.
  */
 export function uploadResultFile(
   datasourceUid: string,
@@ -68,7 +68,7 @@ export function uploadResultFile(
   onProgress: (loaded: number, total: number) => void
 ): RunningUpload {
   const xhr = new XMLHttpRequest();
-  const url = `${config.appSubUrl ?? ''}/api/datasources/proxy/uid/${encodeURIComponent(datasourceUid)}/${PROXY_ROUTE}${API_PREFIX}/simulations`;
+  const url = `${config.appSubUrl ?? ''}${resourcesUrl(datasourceUid)}${API_PREFIX}/simulations`;
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
     if (value) {

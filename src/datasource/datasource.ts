@@ -1,39 +1,23 @@
-import {
-  DataSourceApi,
-  type CoreApp,
-  type DataQueryError,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceInstanceSettings,
-  type ScopedVars,
-  type TestDataSourceResponse,
-} from '@grafana/data';
+import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 
-import { getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { DataSourceWithBackend, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { ProxyClient } from '../shared/proxyClient';
-import { testConnection } from './connection';
 import { interpolateQuery } from './interpolate';
-import type { QueryContext } from '../backend/query/context';
-import { runQuery } from '../backend/query/run';
-import { toDataFrame } from './frames';
-import { isComplete, queryProblems } from './query/validate';
-import { SimulationInfoCache } from './simulationInfo';
-import { DEFAULT_QUERY, PROXY_ROUTE, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
+import { isComplete } from './query/validate';
+import { resourcesUrl } from './resources';
+import { DEFAULT_QUERY, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
 import { SimVizVariableSupport } from './variables';
 
-/** A saved query this datasource cannot run (an unknown query type, say) gets an error naming the problem. */
-function malformedError(query: SimVizQuery): DataQueryError[] {
-  const problems = queryProblems(query);
-  return problems.length > 0 ? [{ refId: query.refId, message: `Query ${query.refId}: ${problems.join('; ')}` }] : [];
-}
-
-export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
+/**
+ * Queries run in the backend (QueryData through Grafana's /api/ds/query), so alerting, recorded
+ * queries and public dashboards work; Save & test is the backend's CheckHealth. The editors, the
+ * template variables and the app pages call the REST API through CallResource.
+ */
+export class DataSource extends DataSourceWithBackend<SimVizQuery, SimVizOptions> {
   readonly client: ProxyClient;
-  private readonly proxyUrl: string | undefined;
-  /** The time axis of queries that do not choose one. */
+  /** The time axis of queries that do not choose one (the editors show it; the backend applies it). */
   readonly defaultTimeAxis: TimeAxis;
-  private readonly simulations: SimulationInfoCache;
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<SimVizOptions>,
@@ -42,9 +26,7 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
   ) {
     super(instanceSettings);
     this.defaultTimeAxis = instanceSettings.jsonData.defaultTimeAxis ?? 'simulation';
-    this.proxyUrl = instanceSettings.jsonData.proxyUrl;
-    this.client = client ?? new ProxyClient(`${instanceSettings.url}/${PROXY_ROUTE}`, getBackendSrv());
-    this.simulations = new SimulationInfoCache(this.client);
+    this.client = client ?? new ProxyClient(resourcesUrl(instanceSettings.uid), getBackendSrv());
     this.variables = new SimVizVariableSupport(this.client, this.templateSrv);
     // Annotations reuse the query editor; new ones start as events with run start and stop.
     this.annotations = {
@@ -56,41 +38,27 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
     return DEFAULT_QUERY;
   }
 
-  /** Hidden and incomplete queries are not sent at all. */
+  /**
+   * Grafana's query runner drops the queries this refuses before it calls query(): hidden ones, and
+   * ones still being edited. A malformed saved query passes (when it names runs), so that the
+   * backend answers it with an error naming the problem instead of the panel staying silently empty.
+   */
   filterQuery(query: SimVizQuery): boolean {
     return !query.hide && isComplete(query);
   }
 
-  async query(request: DataQueryRequest<SimVizQuery>): Promise<DataQueryResponse> {
-    const context: QueryContext = {
-      client: this.client,
-      fromMs: request.range.from.valueOf(),
-      toMs: request.range.to.valueOf(),
-      maxDataPoints: request.maxDataPoints,
-      requestId: request.requestId,
-      defaultTimeAxis: this.defaultTimeAxis,
-      simulation: (id) => this.simulations.get(id),
-    };
-    const visible = request.targets.filter((target) => !target.hide);
-    const malformed = visible.flatMap(malformedError);
-    const targets = visible
-      .filter((target) => queryProblems(target).length === 0)
-      .map((target) => interpolateQuery(target, this.templateSrv, request.scopedVars))
-      .filter((target) => this.filterQuery(target));
-    const results = await Promise.all(targets.map((target) => runQuery(context, target)));
-    return {
-      data: results.flatMap((r) => r.frames.map(toDataFrame)),
-      errors: [...malformed, ...results.flatMap((r) => r.errors)],
-    };
-  }
-
-  /** Keeps queries meaningful when a panel is opened in Explore, where dashboard variables do not exist. */
-  interpolateVariablesInQueries(queries: SimVizQuery[], scopedVars: ScopedVars): SimVizQuery[] {
-    return queries.map((query) => interpolateQuery(query, this.templateSrv, scopedVars));
+  /**
+   * Dashboard variables are expanded here: the backend never sees `$run`. DataSourceWithBackend
+   * then writes the panel's maxDataPoints over the query's own, so a query's own *Max points*
+   * travels as `queryMaxDataPoints`.
+   */
+  applyTemplateVariables(query: SimVizQuery, scopedVars: ScopedVars): SimVizQuery {
+    const interpolated = interpolateQuery(query, this.templateSrv, scopedVars);
+    return query.maxDataPoints === undefined ? interpolated : { ...interpolated, queryMaxDataPoints: query.maxDataPoints };
   }
 
   getQueryDisplayText(query: SimVizQuery): string {
-    const runs = `${(query.simulations ?? []).length} simulation(s)`;
+    const runs = query.newest ? 'the newest matching run' : `${(query.simulations ?? []).length} simulation(s)`;
     switch (queryTypeOf(query)) {
       case 'parameters':
         return `Parameters of ${runs}${query.differsOnly ? ' (differing only)' : ''}`;
@@ -101,9 +69,5 @@ export class DataSource extends DataSourceApi<SimVizQuery, SimVizOptions> {
       default:
         return `${(query.variables ?? []).join(', ') || 'no variables'} of ${runs}`;
     }
-  }
-
-  testDatasource(): Promise<TestDataSourceResponse> {
-    return testConnection(this.client, this.proxyUrl);
   }
 }

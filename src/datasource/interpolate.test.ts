@@ -37,4 +37,11 @@ describe('interpolation', () => {
       parameterSearch: 'mass.s + mass.v',
     });
   });
+
+  it('fills the newest-run filter, and leaves a query without one without one', () => {
+    const folders = new HarnessTemplateSrv([{ name: 'folder', current: 'nightly/thermal' }]);
+    const query = interpolateQuery({ refId: 'A', simulations: [], variables: ['x'], newest: { folder: '$folder', tag: 'release' } }, folders);
+    expect(query.newest).toEqual({ folder: 'nightly/thermal', tag: 'release' });
+    expect('newest' in interpolateQuery({ refId: 'A', simulations: ['a'], variables: ['x'] }, folders)).toBe(false);
+  });
 });

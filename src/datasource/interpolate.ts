@@ -1,7 +1,7 @@
 import type { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
-import type { SimVizQuery } from './types';
+import type { NewestRun, SimVizQuery } from './types';
 
 /** Joins multi-values inside one replace() call; no simulation id or Modelica name contains it. */
 const SEPARATOR = '\u001f';
@@ -24,9 +24,19 @@ function interpolateText(text: string | undefined, templateSrv: TemplateSrv, sco
   return text === undefined ? undefined : templateSrv.replace(text, scopedVars, 'text');
 }
 
+/** The newest-run filter: each of its texts may name a variable, e.g. `$folder`. */
+function interpolateNewest(newest: NewestRun | undefined, templateSrv: TemplateSrv, scopedVars?: ScopedVars): NewestRun | undefined {
+  if (newest === undefined) {
+    return undefined;
+  }
+  const entries = Object.entries(newest).map(([key, value]) => [key, typeof value === 'string' ? templateSrv.replace(value, scopedVars, 'raw') : value]);
+  return Object.fromEntries(entries) as NewestRun;
+}
+
 export function interpolateQuery(query: SimVizQuery, templateSrv: TemplateSrv, scopedVars?: ScopedVars): SimVizQuery {
   return {
     ...query,
+    ...(query.newest === undefined ? {} : { newest: interpolateNewest(query.newest, templateSrv, scopedVars) }),
     simulations: interpolateList(query.simulations ?? [], templateSrv, scopedVars),
     variables: interpolateList(query.variables ?? [], templateSrv, scopedVars),
     legend: interpolateText(query.legend, templateSrv, scopedVars),

@@ -1,7 +1,7 @@
 /**
  * Faults between Grafana and the proxy: a proxy that restarts while a dashboard queries it, and one
- * that stays away. The proxy is a real process, restarted on the same port; Grafana's data proxy is
- * the harness stand-in, pointed at it through the datasource's saved settings.
+ * that stays away. The proxy is a real process, restarted on the same port; the backend is the real one
+ * behind the harness stand-in, pointed at the proxy through the datasource's saved settings.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +13,10 @@ import { HARNESS_API_KEY } from '../../tests/harness/constants';
 import { HarnessTemplateSrv } from '../../tests/harness/host/services';
 import { startProxyProcess, type ProxyProcess } from '../../tests/harness/proxyProcess';
 import { ProxyClient } from '../shared/proxyClient';
-import { harnessInstanceSettings, httpFetcher, sendJson, startHarness, type HarnessProcess } from '../../tests/support/grafanaHarness';
+import { harnessInstanceSettings, httpFetcher, installHarnessBackendSrv, runQueries, sendJson, startHarness, type HarnessProcess } from '../../tests/support/grafanaHarness';
 import { DataSource } from './datasource';
-import { PROXY_ROUTE, type SimVizQuery } from './types';
+import { resourcesUrl } from './resources';
+import type { SimVizQuery } from './types';
 
 const FIXTURES = process.env.SIMVIZ_FIXTURES ?? path.resolve(__dirname, '../../../shared/fixtures/real');
 /** The stand-in's datasource that the tests point at their own proxy (restored afterwards). */
@@ -43,15 +44,16 @@ function freePort(): Promise<number> {
 }
 
 function datasource(proxyUrl: string, retryDelayMs: number): DataSource {
-  const settings = harnessInstanceSettings(UID, proxyUrl);
-  const client = new ProxyClient(`${settings.url}/${PROXY_ROUTE}`, httpFetcher(harness.url), { delayMs: retryDelayMs });
-  return new DataSource(settings, client, new HarnessTemplateSrv());
+  installHarnessBackendSrv(harness);
+  // The REST calls of the editors retry in the browser; queries retry in the backend.
+  const client = new ProxyClient(resourcesUrl(UID), httpFetcher(harness.url), { delayMs: retryDelayMs });
+  return new DataSource(harnessInstanceSettings(UID, proxyUrl), client, new HarnessTemplateSrv());
 }
 
 function query(ds: DataSource, target: SimVizQuery): Promise<DataQueryResponse> {
   const range = { from: dateTime(0), to: dateTime(10_000), raw: { from: dateTime(0), to: dateTime(10_000) } };
   const request = { app: 'dashboard', requestId: 'R1', interval: '1s', intervalMs: 1000, maxDataPoints: 500, range, scopedVars: {}, targets: [target], timezone: 'utc', startTime: 0 };
-  return ds.query(request) as Promise<DataQueryResponse>;
+  return runQueries(ds, request);
 }
 
 describe('a proxy that restarts while a dashboard queries it', () => {
@@ -73,7 +75,7 @@ describe('a proxy that restarts while a dashboard queries it', () => {
     const answer = query(ds, { refId: 'A', simulations: [run.id], variables: [variable.name] });
     proxy = await startProxyProcess(options, port);
     const response = await answer;
-    expect(response.errors).toEqual([]);
+    expect(response.errors).toBeUndefined();
     expect(response.data).toHaveLength(1);
     expect(response.data[0].fields[1].values.length).toBeGreaterThan(1);
   }, 60_000);
@@ -83,6 +85,6 @@ describe('a proxy that restarts while a dashboard queries it', () => {
     const url = `http://127.0.0.1:${port}`;
     expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/${UID}`, { jsonData: { proxyUrl: url } })).toBe(200);
     const response = await query(datasource(url, 200), { refId: 'B', simulations: ['x'], variables: ['y'] });
-    expect(response.errors).toEqual([{ refId: 'B', message: expect.stringMatching(/^the proxy cannot be reached .*; tried again after \d+ ms$/) }]);
+    expect(response.errors).toEqual([{ refId: 'B', message: expect.stringMatching(/^the proxy cannot be reached .*; tried again after \d+ ms$/), status: 400 }]);
   }, 30_000);
 });

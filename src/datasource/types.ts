@@ -53,6 +53,8 @@ export interface SimVizQuery extends DataQuery {
   displayUnits?: boolean;
   /** Overrides the panel's maxDataPoints. */
   maxDataPoints?: number;
+  /** Only on the way to the backend: `maxDataPoints` as the query set it (Grafana overwrites that field with the panel's). */
+  queryMaxDataPoints?: number;
   /** Parameters of several runs: only those whose values differ. */
   differsOnly?: boolean;
   /** Events: also mark each run's start and stop. */
@@ -99,9 +101,6 @@ export interface SimVizOptions extends DataSourceJsonData {
 export interface SimVizSecureJsonData {
   apiKey?: string;
 }
-
-/** The data-proxy route in plugin.json that forwards to the proxy URL with the API key. */
-export const PROXY_ROUTE = 'simviz';
 
 export const VARIABLE_QUERY_KINDS = ['simulations', 'variables', 'parameterValues'] as const;
 

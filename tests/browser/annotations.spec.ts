@@ -21,7 +21,10 @@ test('annotations mark each event of a run and its start and stop', async ({ pag
   const markers = page.getByTestId('harness-annotation');
   await expect(markers).toHaveCount(events.items.length + 2);
   const times = await markers.evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-time'))));
-  expect(times).toEqual([run.startTime!, ...events.items.map((e) => e.time), run.stopTime!].map((t) => t * 1000));
+  // At whole milliseconds, as Grafana draws them: the time field's values, from the backend's int64
+  // nanoseconds (the rest stays in the field's nanos).
+  const wholeMs = (seconds: number) => Math.trunc(Math.round(seconds * 1000 * 1e6) / 1e6);
+  expect(times).toEqual([run.startTime!, ...events.items.map((e) => e.time), run.stopTime!].map(wholeMs));
   await expect(markers.first()).toContainText(`${run.name} starts`);
   await expect(markers.last()).toContainText(`${run.name} stops`);
   await expect(markers.first()).toHaveAttribute('data-tags', `simviz,${run.name}`);

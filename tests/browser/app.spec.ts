@@ -107,7 +107,7 @@ test('the Compare page lists the parameters that differ and overlays variables o
 
 test.describe('uploads', () => {
   // The refused files answer 422 and 409: expected, and shown on the page.
-  test.use({ allowedFailures: [/\/api\/datasources\/proxy\/uid\/simviz-uploads\/simviz\/api\/v1\/simulations$/] });
+  test.use({ allowedFailures: [/\/api\/datasources\/uid\/simviz-uploads\/resources\/api\/v1\/simulations$/] });
 
   test('the Upload page sends files with progress and shows the proxy’s verdict for each', async ({ page, harness }) => {
     await useDatasource(page, 'simviz-uploads');

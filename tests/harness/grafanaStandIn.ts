@@ -1,11 +1,16 @@
 /**
- * The parts of Grafana's HTTP server that a frontend plugin relies on, reproduced for the browser
+ * The parts of Grafana's HTTP server that the plugin relies on, reproduced for the browser
  * harness: plugin assets under /public/plugins, datasource and plugin settings (secrets stay on
- * the server), and the datasource data proxy that applies the `routes` of the built plugin.json.
+ * the server), the data proxy that applies the `routes` of the built plugin.json, and the API of
+ * a backend datasource (queries, resources, health) answered by the real backend over gRPC.
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+
+import type { PluginContextMessage } from '../../src/backend/grpc/messages';
+import type { BackendClient } from './backend/client';
+import { callResource, checkHealth, dsQuery, readBody } from './backend/routes';
 
 export const APP_ID = 'simviz-simulation-app';
 export const DATASOURCE_ID = 'simviz-simulation-datasource';
@@ -30,6 +35,8 @@ export interface StandInOptions {
   publicFiles: Record<string, string>;
   datasources: DatasourceSettings[];
   appJsonData: Record<string, unknown>;
+  /** The datasource's backend, as Grafana's plugin manager has started it. */
+  backend: BackendClient;
 }
 
 interface RouteHeader {
@@ -59,14 +66,6 @@ const CONTENT_TYPES: Record<string, string> = {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Serves a file below `root`; refuses anything that escapes it. */
@@ -106,6 +105,8 @@ export function publicSettings(settings: DatasourceSettings) {
 
 export class GrafanaStandIn {
   private readonly datasources = new Map<string, DatasourceSettings>();
+  /** When each datasource's settings were last saved: the plugin keeps one instance per version of them. */
+  private readonly updated = new Map<string, number>();
   private appJsonData: Record<string, unknown> = {};
 
   constructor(private readonly options: StandInOptions) {
@@ -115,8 +116,39 @@ export class GrafanaStandIn {
   /** Back to the provisioned settings, so browser tests do not depend on each other's edits. */
   reset(): void {
     this.datasources.clear();
-    this.options.datasources.forEach((ds) => this.datasources.set(ds.uid, structuredClone(ds)));
+    this.options.datasources.forEach((ds) => this.save(structuredClone(ds)));
     this.appJsonData = structuredClone(this.options.appJsonData);
+  }
+
+  /** Stores settings as Grafana's database does, with a newer update time than any before. */
+  private save(settings: DatasourceSettings): void {
+    this.datasources.set(settings.uid, settings);
+    this.updated.set(settings.uid, Math.max(Date.now(), (this.updated.get(settings.uid) ?? 0) + 1));
+  }
+
+  /** What Grafana sends the plugin with every call: the saved settings, jsonData as bytes and the secrets decrypted. */
+  private pluginContext(uid: string): PluginContextMessage | undefined {
+    const settings = this.datasources.get(uid);
+    if (!settings) {
+      return undefined;
+    }
+    // A secret reset in the editor is deleted, not kept empty.
+    const secrets = Object.fromEntries(Object.entries(settings.secureJsonData).filter(([, value]) => value !== ''));
+    return {
+      orgId: 1,
+      pluginId: DATASOURCE_ID,
+      user: { login: 'admin', role: 'Admin' },
+      dataSourceInstanceSettings: {
+        id: settings.id,
+        uid: settings.uid,
+        name: settings.name,
+        url: '',
+        jsonData: Buffer.from(JSON.stringify(settings.jsonData)),
+        decryptedSecureJsonData: secrets,
+        lastUpdatedMS: this.updated.get(uid) ?? 0,
+      },
+      grafanaConfig: {},
+    };
   }
 
   private pluginJson(relative: string): Record<string, unknown> {
@@ -142,6 +174,13 @@ export class GrafanaStandIn {
     const proxyMatch = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/?(.*)$/.exec(route);
     if (proxyMatch) {
       return this.dataProxy(req, res, decodeURIComponent(proxyMatch[1]), proxyMatch[2], url.search);
+    }
+    if (route === '/api/ds/query' && req.method === 'POST') {
+      return dsQuery(req, res, this.options.backend, (uid) => this.pluginContext(uid));
+    }
+    const backendMatch = /^\/api\/datasources\/uid\/([^/]+)\/(health|resources)(?:\/(.*))?$/.exec(route);
+    if (backendMatch) {
+      return this.backendApi(req, res, decodeURIComponent(backendMatch[1]), backendMatch[2], backendMatch[3] ?? '', url.search);
     }
     const settingsMatch = /^\/api\/datasources\/uid\/([^/]+)$/.exec(route);
     if (settingsMatch) {
@@ -175,6 +214,17 @@ export class GrafanaStandIn {
       return sendFile(res, this.options.hostDir, 'index.html');
     }
     sendJson(res, 404, { message: 'Not found' });
+  }
+
+  private async backendApi(req: IncomingMessage, res: ServerResponse, uid: string, kind: string, rest: string, search: string): Promise<void> {
+    const context = this.pluginContext(uid);
+    if (!context) {
+      return sendJson(res, 404, { message: 'Data source not found' });
+    }
+    if (kind === 'health') {
+      return req.method === 'GET' ? checkHealth(res, this.options.backend, context) : sendJson(res, 405, { message: 'Method not allowed' });
+    }
+    return callResource(req, res, this.options.backend, context, rest, search);
   }
 
   private async appSettings(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -215,7 +265,7 @@ export class GrafanaStandIn {
       }
       Object.assign(secureJsonData, body.secureJsonData ?? {});
       const updated = { ...current, jsonData: body.jsonData ?? current.jsonData, secureJsonData };
-      this.datasources.set(uid, updated);
+      this.save(updated);
       return sendJson(res, 200, { message: 'Datasource updated', datasource: publicSettings(updated) });
     }
     return sendJson(res, 200, publicSettings(current));

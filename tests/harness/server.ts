@@ -1,11 +1,13 @@
 /**
- * The browser harness server: a Grafana stand-in serving the built plugin from dist/, in front of a
- * real SimViz proxy process started on example results and the real fixtures.
+ * The browser harness server: a Grafana stand-in serving the built plugin from dist/, with the real
+ * datasource backend behind it (started as Grafana starts it, called over gRPC), and a real SimViz
+ * proxy process on example results and the real fixtures for the proxy-mode datasources. The
+ * folder-mode datasource reads the same example folder itself.
  *
  *   npx tsx tests/harness/server.ts [--port 18801] [--plugin-dir dist] [--no-build]
  *
- * Once ready it prints one JSON line: {"harness": URL, "proxy": URL}. Unit tests start it with
- * `--plugin-dir src --no-build --port 0` to run the datasource through the data-proxy stand-in.
+ * Once ready it prints one JSON line: {"harness": URL, "proxy": URL, "examples": folder}. Unit tests
+ * start it with `--plugin-dir src --no-build --port 0` to run the datasource through the stand-in.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,12 +18,14 @@ import { parseArgs } from 'node:util';
 import { generateExamples } from '../../src/proxy/examples/generate';
 import { buildHost } from './build';
 import { HARNESS_API_KEY, HARNESS_PORT, HARNESS_WRITE_KEY } from './constants';
+import { BackendClient } from './backend/client';
+import { startBackendProcess } from './backend/process';
 import { GrafanaStandIn, type DatasourceSettings } from './grafanaStandIn';
 import { startProxyProcess } from './proxyProcess';
 
 const REPO = path.resolve(__dirname, '../..');
 
-function datasource(id: number, uid: string, proxyUrl: string, apiKey: string): DatasourceSettings {
+function datasource(id: number, uid: string, jsonData: Record<string, unknown>, secureJsonData: Record<string, string> = {}): DatasourceSettings {
   return {
     id,
     uid,
@@ -29,9 +33,13 @@ function datasource(id: number, uid: string, proxyUrl: string, apiKey: string): 
     type: 'simviz-simulation-datasource',
     access: 'proxy',
     url: `/api/datasources/proxy/uid/${uid}`,
-    jsonData: { proxyUrl },
-    secureJsonData: { apiKey },
+    jsonData,
+    secureJsonData,
   };
+}
+
+function proxyDatasource(id: number, uid: string, proxyUrl: string, apiKey: string): DatasourceSettings {
+  return datasource(id, uid, { mode: 'proxy', proxyUrl }, { apiKey });
 }
 
 /** Grafana's fonts (same faces from @fontsource) and the spinner icon that only Grafana itself ships. */
@@ -70,6 +78,8 @@ async function main(): Promise<void> {
   const proxy = await startProxyProcess([...roots.flatMap((root) => ['--data', root]), '--api-key', HARNESS_API_KEY]);
   // Uploads go to a proxy of their own, so the catalog the other flows count stays as generated.
   const uploadProxy = await startProxyProcess(['--upload-dir', path.join(dataDir, 'uploads'), '--write-api-key', HARNESS_WRITE_KEY, '--api-key', HARNESS_API_KEY]);
+  const backendProcess = await startBackendProcess();
+  const backend = new BackendClient(backendProcess.address);
 
   const standIn = new GrafanaStandIn({
     distDir,
@@ -77,12 +87,15 @@ async function main(): Promise<void> {
     iconsDir: path.join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
     publicFiles: grafanaPublicFiles(),
     appJsonData: { datasourceUid: 'simviz' },
+    backend,
     datasources: [
-      datasource(1, 'simviz', proxy.url, HARNESS_API_KEY),
-      datasource(2, 'simviz-wrong-key', proxy.url, 'not-the-key'),
-      datasource(3, 'simviz-unreachable', 'http://127.0.0.1:9', HARNESS_API_KEY),
-      datasource(4, 'simviz-uploads', uploadProxy.url, HARNESS_WRITE_KEY),
-      datasource(5, 'simviz-uploads-read-only', uploadProxy.url, HARNESS_API_KEY),
+      proxyDatasource(1, 'simviz', proxy.url, HARNESS_API_KEY),
+      proxyDatasource(2, 'simviz-wrong-key', proxy.url, 'not-the-key'),
+      proxyDatasource(3, 'simviz-unreachable', 'http://127.0.0.1:9', HARNESS_API_KEY),
+      proxyDatasource(4, 'simviz-uploads', uploadProxy.url, HARNESS_WRITE_KEY),
+      proxyDatasource(5, 'simviz-uploads-read-only', uploadProxy.url, HARNESS_API_KEY),
+      // The examples the proxy serves, read by the backend itself; named as the proxy names them, so the ids agree.
+      datasource(6, 'simviz-folder', { mode: 'folder', folder: roots[0], cacheFolder: path.join(dataDir, 'folder-cache') }),
     ],
   });
   const server = createServer((req, res) => {
@@ -94,14 +107,18 @@ async function main(): Promise<void> {
   server.listen(Number(values.port), '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : Number(values.port);
-    console.log(JSON.stringify({ harness: `http://127.0.0.1:${port}`, proxy: proxy.url }));
+    console.log(JSON.stringify({ harness: `http://127.0.0.1:${port}`, proxy: proxy.url, examples: path.join(dataDir, 'examples') }));
   });
   const stop = () => {
     proxy.child.kill('SIGTERM');
     uploadProxy.child.kill('SIGTERM');
+    backend.close();
     server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
+    // The backend's folder instance writes its cache below dataDir: remove that once it has exited.
+    void backendProcess.stop().finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

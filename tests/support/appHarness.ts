@@ -13,7 +13,7 @@ import datasourcePluginJson from '../../src/datasource/plugin.json';
 import { harnessDatasource, harnessInstanceSettings, httpFetcher, startHarness, type HarnessProcess } from './grafanaHarness';
 
 /** The uids the harness server provisions (tests/harness/server.ts). */
-export const HARNESS_DATASOURCE_UIDS = ['simviz', 'simviz-wrong-key', 'simviz-unreachable', 'simviz-uploads', 'simviz-uploads-read-only'];
+export const HARNESS_DATASOURCE_UIDS = ['simviz', 'simviz-wrong-key', 'simviz-unreachable', 'simviz-uploads', 'simviz-uploads-read-only', 'simviz-folder'];
 
 // Grafana core sets its panel renderer through @grafana/runtime's internal entry, which the exports map hides.
 const panelRendererModule = require('../../node_modules/@grafana/runtime/dist/cjs/components/PanelRenderer.cjs') as {

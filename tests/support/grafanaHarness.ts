@@ -1,30 +1,46 @@
 /**
  * Test support for the datasource and app code under jsdom: the harness server (a Grafana
- * stand-in whose data proxy applies the plugin.json routes) in front of a real SimViz proxy, both
- * in child processes, and a backendSrv-style fetcher that talks to it over real HTTP.
+ * stand-in that runs the real datasource backend, in front of a real SimViz proxy), in child
+ * processes, and a backendSrv that talks to it over real HTTP, as DataSourceWithBackend needs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-import type { DataSourceInstanceSettings } from '@grafana/data';
-import type { BackendSrvRequest, FetchError, FetchResponse, TemplateSrv } from '@grafana/runtime';
-import { Observable } from 'rxjs';
+import type { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings } from '@grafana/data';
+import { setBackendSrv, type BackendSrv, type BackendSrvRequest, type FetchError, type FetchResponse, type TemplateSrv } from '@grafana/runtime';
+import { lastValueFrom, Observable } from 'rxjs';
 
+import { HARNESS_API_KEY } from '../harness/constants';
 import { buildUrl, HarnessTemplateSrv } from '../harness/host/services';
 import { DataSource } from '../../src/datasource/datasource';
-import { PROXY_ROUTE, type SimVizOptions } from '../../src/datasource/types';
-import { ProxyClient, type Fetcher } from '../../src/shared/proxyClient';
+import type { SimVizOptions, SimVizQuery } from '../../src/datasource/types';
+import type { Fetcher } from '../../src/shared/proxyClient';
 
 const REPO = path.resolve(__dirname, '../..');
 
 export interface HarnessProcess {
   /** Base URL of the Grafana stand-in. */
   url: string;
-  /** Base URL of the SimViz proxy behind it. */
+  /** Base URL of the SimViz proxy behind the proxy-mode datasources. */
   proxyUrl: string;
+  /** The example results' folder: the proxy serves it, and the `simviz-folder` datasource reads it. */
+  examplesFolder: string;
   stop(): Promise<void>;
+}
+
+interface ReadyLine {
+  harness: string;
+  proxy: string;
+  examples: string;
+}
+
+function readyLine(line: string): ReadyLine | undefined {
+  if (!line.startsWith('{"harness":')) {
+    return undefined;
+  }
+  return JSON.parse(line) as ReadyLine;
 }
 
 /** Starts tests/harness/server.ts on a free port, reading routes from src/ (no build needed). */
@@ -34,11 +50,12 @@ export function startHarness(): Promise<HarnessProcess> {
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const ready = /^\{"harness":"([^"]+)","proxy":"([^"]+)"\}$/.exec(line);
+      const ready = readyLine(line);
       if (ready) {
         resolve({
-          url: ready[1],
-          proxyUrl: ready[2],
+          url: ready.harness,
+          proxyUrl: ready.proxy,
+          examplesFolder: ready.examples,
           stop: () =>
             new Promise<void>((done) => {
               child.once('exit', () => done());
@@ -69,6 +86,29 @@ export function sendJson(method: string, url: string, body: object): Promise<num
     outgoing.on('error', reject);
     outgoing.end(JSON.stringify(body));
   });
+}
+
+/** A GET from the test process, e.g. straight to the proxy as an oracle; rejects unless 200. */
+export function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * The newest finished run matching a search, asked of the proxy itself (by file modification
+ * time, which the generated examples do not fix): what "newest" queries must read.
+ */
+export async function newestRunName(harness: HarnessProcess, search: string): Promise<string> {
+  const url = `${harness.proxyUrl}/api/v1/simulations?search=${encodeURIComponent(search)}&status=ok&sort=modifiedAt&order=desc&limit=1`;
+  const page = await getJson<{ items: Array<{ name: string }> }>(url, { authorization: `Bearer ${HARNESS_API_KEY}` });
+  return page.items[0].name;
 }
 
 /** Grafana's backendSrv.fetch over node:http (jsdom has no fetch): relative URLs go to `base`. */
@@ -108,6 +148,14 @@ export function httpFetcher(base: string): Fetcher {
   };
 }
 
+/**
+ * Makes the harness Grafana's backendSrv, as DataSourceWithBackend calls it (queries, health) and
+ * the datasource's REST client (resources). Only fetch is used by the plugin's code paths.
+ */
+export function installHarnessBackendSrv(harness: HarnessProcess): void {
+  setBackendSrv(httpFetcher(harness.url) as unknown as BackendSrv);
+}
+
 /** Instance settings as Grafana gives a SimViz datasource with proxy access. */
 export function harnessInstanceSettings(uid: string, proxyUrl: string): DataSourceInstanceSettings<SimVizOptions> {
   return {
@@ -122,13 +170,29 @@ export function harnessInstanceSettings(uid: string, proxyUrl: string): DataSour
   } as DataSourceInstanceSettings<SimVizOptions>;
 }
 
-/** A datasource as Grafana constructs it, talking to the harness through its data-proxy route. */
+/**
+ * A datasource as Grafana constructs it, talking to the harness: queries and Save & test through
+ * /api/ds/query and the health API, REST calls through its resources. The settings the backend
+ * uses are the stand-in's; `proxyUrl` is only what the browser would be told.
+ */
 export function harnessDatasource(
   harness: HarnessProcess,
   uid = 'simviz',
   proxyUrl = harness.proxyUrl,
   templateSrv: TemplateSrv = new HarnessTemplateSrv()
 ): DataSource {
-  const settings = harnessInstanceSettings(uid, proxyUrl);
-  return new DataSource(settings, new ProxyClient(`${settings.url}/${PROXY_ROUTE}`, httpFetcher(harness.url)), templateSrv);
+  installHarnessBackendSrv(harness);
+  return new DataSource(harnessInstanceSettings(uid, proxyUrl), undefined, templateSrv);
+}
+
+/**
+ * Runs a request as Grafana's query runner does: the datasource's filterQuery drops what it
+ * refuses (nothing is sent when nothing is left), then query() answers once.
+ */
+export async function runQueries(ds: DataSource, request: DataQueryRequest<SimVizQuery>): Promise<DataQueryResponse> {
+  const targets = request.targets.filter((target) => ds.filterQuery(target));
+  if (targets.length === 0) {
+    return { data: [] };
+  }
+  return lastValueFrom(ds.query({ ...request, targets }));
 }

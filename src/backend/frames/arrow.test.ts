@@ -46,6 +46,11 @@ describe('frames as Arrow (what the SDK reads)', () => {
     expect(text.nullable && flag.nullable).toBe(true);
   });
 
+  it('keeps epoch milliseconds exact to the nanosecond (above 2^53 once multiplied)', () => {
+    const epoch = tableFromIPC(frameToArrow({ fields: [{ name: 'Time', type: 'time', values: [1796625448965, 1796625448965.5] }] }));
+    expect([...epoch.getChild('Time')!.data[0].values]).toEqual([BigInt('1796625448965000000'), BigInt('1796625448965500000')]);
+  });
+
   it('keeps non-null fields non-nullable, as the SDK writes []float64', () => {
     expect(table.schema.fields[0].nullable).toBe(false);
   });

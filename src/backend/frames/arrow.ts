@@ -52,13 +52,21 @@ function validity(values: readonly FieldValue[]): { bitmap: Uint8Array | undefin
   return { bitmap, nulls };
 }
 
+const MS_TO_NS = BigInt(NANOS_PER_MS);
+
+function nanosOf(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * MS_TO_NS + BigInt(Math.round((ms - whole) * NANOS_PER_MS));
+}
+
 function timeColumn(values: readonly FieldValue[]): Column {
   const type = new TimestampNanosecond();
   const { bitmap, nulls } = validity(values);
   const nanos = new BigInt64Array(values.length);
   values.forEach((value, row) => {
-    // Whole nanoseconds: simulation times such as 0.1 s are not whole milliseconds.
-    nanos[row] = typeof value === 'number' ? BigInt(Math.round(value * NANOS_PER_MS)) : BigInt(0);
+    // Whole milliseconds and the fraction apart: epoch milliseconds times 1e6 exceed 2^53, and
+    // simulation times such as 0.1 s are not whole milliseconds.
+    nanos[row] = typeof value === 'number' ? nanosOf(value) : BigInt(0);
   });
   return { type, nullable: nulls > 0, data: makeData({ type, length: values.length, nullCount: nulls, nullBitmap: bitmap, data: nanos }) };
 }

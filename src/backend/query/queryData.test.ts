@@ -176,6 +176,17 @@ describe.each([
     expect(total).toBe((await rest<SimulationPage>(instance, '/api/v1/simulations?limit=1')).total);
   });
 
+  it("uses the query's own maxDataPoints (queryMaxDataPoints) over the panel's, and the panel's otherwise", async () => {
+    const instance = instanceOf();
+    const simulation = await run(instance, 'dymola_chuacircuit');
+    const [variable] = await trajectories(instance, simulation.id, 1);
+    const query = { queryType: 'timeseries', simulations: [simulation.id], variables: [variable], timeMode: 'wholeRun', maxDataPoints: 1000 };
+    const points = async (json: object) => (decoded(await ask(instance, { ...message('A', json), maxDataPoints: 1000 }), 'A')[0].fields[1].values as unknown[]).length;
+    const own = await points({ ...query, queryMaxDataPoints: 40 });
+    expect(own).toBeLessThanOrEqual(40);
+    expect(await points(query)).toBeGreaterThan(own);
+  });
+
   it('gives malformed, incomplete and unknown queries their own errors and answers the rest', async () => {
     const instance = instanceOf();
     const simulation = await run(instance, 'dymola_chuacircuit');

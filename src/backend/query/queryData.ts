@@ -28,7 +28,9 @@ export function parseQuery(message: DataQueryMessage): SimVizQuery {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new QueryJsonError(`Query ${message.refId}: the query must be a JSON object`);
   }
-  const query = { simulations: [], variables: [], ...json, refId: message.refId } as SimVizQuery;
+  // `maxDataPoints` in the JSON is the panel's (DataQuery.maxDataPoints has it too); the query's own comes as queryMaxDataPoints.
+  const { queryMaxDataPoints, maxDataPoints: _panel, ...fields } = { simulations: [], variables: [], ...json, refId: message.refId } as SimVizQuery;
+  const query: SimVizQuery = queryMaxDataPoints === undefined ? fields : { ...fields, maxDataPoints: queryMaxDataPoints };
   if (message.queryType) {
     query.queryType = message.queryType;
   }

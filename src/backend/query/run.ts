@@ -41,6 +41,11 @@ export async function newestRun(context: QueryContext, newest: NewestRun): Promi
   return run.id;
 }
 
+/** A rejected key says so in the words Save & test uses, with the proxy's own reason. */
+function userMessage(error: ProxyError): string {
+  return error.kind === 'unauthorized' ? `The SimViz proxy rejected the API key (${error.message})` : error.message;
+}
+
 /** Runs one (interpolated) query; any failure becomes that query's error, with the proxy's message. */
 export async function runQuery(context: QueryContext, query: SimVizQuery): Promise<QueryResult> {
   const runner = RUNNERS[queryTypeOf(query)];
@@ -48,6 +53,6 @@ export async function runQuery(context: QueryContext, query: SimVizQuery): Promi
     const simulations = query.newest ? [await newestRun(context, query.newest)] : query.simulations;
     return await runner(context, { ...query, simulations });
   } catch (error) {
-    return { frames: [], errors: [{ refId: query.refId, message: toProxyError(error).message }] };
+    return { frames: [], errors: [{ refId: query.refId, message: userMessage(toProxyError(error)) }] };
   }
 }

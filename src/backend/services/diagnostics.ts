@@ -8,6 +8,11 @@ import { messageOf } from '../../shared/proxyClient';
 import type { Instances } from '../connection/instances';
 import type { CheckHealthRequestMessage, CheckHealthResponseMessage } from '../grpc/messages';
 
+/** Settings problems are phrased as clauses ("set the folder ... first"); Save & test shows a sentence. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function toHealth(answer: TestDataSourceResponse): CheckHealthResponseMessage {
   const details = answer.details === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(answer.details));
   return { status: answer.status === 'success' ? 'OK' : 'ERROR', message: answer.message, jsonDetails: details };
@@ -20,7 +25,7 @@ export function diagnosticsService(instances: Instances, logger: Logger): Untype
     instances
       .get(call.request.pluginContext)
       .then((instance) => instance.health(abort.signal))
-      .then(toHealth, (error: unknown) => toHealth({ status: 'error', message: messageOf(error) }))
+      .then(toHealth, (error: unknown) => toHealth({ status: 'error', message: sentence(messageOf(error)) }))
       .then((answer) => callback(null, answer))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'CheckHealth failed');

@@ -54,4 +54,41 @@ describe('ConfigEditor', () => {
       expect.objectContaining({ secureJsonFields: { apiKey: false }, secureJsonData: { apiKey: '' } })
     );
   });
+
+  it('starts a new datasource in folder mode: folder required, cache folder optional under the temporary folder', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings({ jsonData: {} })} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByRole('radio', { name: 'Folder on the Grafana server' })).toBeChecked();
+    expect(screen.queryByLabelText(/Proxy URL/)).not.toBeInTheDocument();
+    expect(screen.queryByPlaceholderText('API key')).not.toBeInTheDocument();
+    expect(screen.getByText(/under the system's temporary folder/)).toBeInTheDocument();
+    fireEvent.change(screen.getByRole('textbox', { name: /^Folder/ }), { target: { value: ' /data/results ' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { folder: '/data/results' } }));
+    fireEvent.change(screen.getByLabelText(/Cache folder/), { target: { value: '/var/cache/simviz' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { cacheFolder: '/var/cache/simviz' } }));
+  });
+
+  it('asks for an absolute folder path', () => {
+    const { rerender } = render(<ConfigEditor options={settings({ jsonData: { mode: 'folder', folder: 'results' } })} onOptionsChange={jest.fn()} />);
+    expect(screen.getByText(/Give an absolute path/)).toBeInTheDocument();
+    rerender(<ConfigEditor options={settings({ jsonData: { mode: 'folder', folder: 'runs=/data/results' } })} onOptionsChange={jest.fn()} />);
+    expect(screen.queryByText(/Give an absolute path/)).not.toBeInTheDocument();
+  });
+
+  it('shows a datasource saved before the modes (a proxy URL, no mode) as a proxy one', () => {
+    render(<ConfigEditor options={settings()} onOptionsChange={jest.fn()} />);
+    expect(screen.getByRole('radio', { name: 'SimViz proxy' })).toBeChecked();
+    expect(screen.queryByRole('textbox', { name: /^Folder/ })).not.toBeInTheDocument();
+  });
+
+  it('stores the chosen mode, keeping the other settings', () => {
+    const onOptionsChange = jest.fn();
+    const { rerender } = render(<ConfigEditor options={settings()} onOptionsChange={onOptionsChange} />);
+    fireEvent.click(screen.getByRole('radio', { name: 'Folder on the Grafana server' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { proxyUrl: 'http://proxy:9800', mode: 'folder' } }));
+    rerender(<ConfigEditor options={settings({ jsonData: { proxyUrl: 'http://proxy:9800', mode: 'folder' } })} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByRole('textbox', { name: /^Folder/ })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('radio', { name: 'SimViz proxy' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { proxyUrl: 'http://proxy:9800', mode: 'proxy' } }));
+  });
 });

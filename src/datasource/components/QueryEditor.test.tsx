@@ -1,7 +1,7 @@
 import React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 
-import { harnessDatasource, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
+import { harnessDatasource, newestRunName, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import type { SimVizQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
@@ -79,6 +79,65 @@ describe('QueryEditor', () => {
     fireEvent.blur(legend);
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ legend: '{{variable}} [{{unit}}]' }));
     expect(onRunQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it('offers "Newest run matching" instead of listed simulations, with search, folder and tag', async () => {
+    const { onChange, onRunQuery } = renderEditor({ refId: 'A', simulations: [], variables: [] });
+    expect(screen.getByRole('radio', { name: 'Listed simulations' })).toBeChecked();
+    fireEvent.click(screen.getByRole('radio', { name: 'Newest run matching' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ newest: {} }));
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows which run "newest" picks now, and offers that run’s variables; the simulations picker is not needed', async () => {
+    const query: SimVizQuery = { refId: 'A', simulations: [], variables: [], newest: { search: 'SpringDamper_sweep' } };
+    const { onChange } = renderEditor(query);
+    expect(screen.queryByRole('combobox', { name: 'Simulations' })).not.toBeInTheDocument();
+    const newest = await newestRunName(harness, 'SpringDamper_sweep');
+    expect(await within(screen.getByTestId('simviz-newest-run')).findByText(`Now: ${newest}`)).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Variables' })).toBeEnabled();
+    const folder = screen.getByLabelText('Folder');
+    fireEvent.change(folder, { target: { value: ' sweeps ' } });
+    fireEvent.blur(folder);
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ newest: { search: 'SpringDamper_sweep', folder: 'sweeps' } }));
+  });
+
+  it('says when no finished run matches', async () => {
+    renderEditor({ refId: 'A', simulations: [], variables: [], newest: { search: 'no-such-run-anywhere' } });
+    expect(await within(screen.getByTestId('simviz-newest-run')).findByText('Now: no finished run matches')).toBeInTheDocument();
+  });
+
+  it('reads the dashboard range by default, or the whole run, or its last seconds', () => {
+    const { onChange } = renderEditor({ refId: 'A', simulations: ['a'], variables: ['x'] });
+    expect(screen.getByRole('radio', { name: 'Dashboard range' })).toBeChecked();
+    expect(screen.queryByLabelText('Seconds before stop')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('radio', { name: 'Whole run' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ timeMode: 'wholeRun', lastSeconds: undefined }));
+    fireEvent.click(screen.getByRole('radio', { name: 'Last seconds' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ timeMode: 'lastSeconds', lastSeconds: 60 }));
+  });
+
+  it('keeps a positive number of last seconds, and ignores anything else', () => {
+    const { onChange } = renderEditor({ refId: 'A', simulations: ['a'], variables: ['x'], timeMode: 'lastSeconds', lastSeconds: 60 });
+    expect(screen.getByRole('radio', { name: 'Last seconds' })).toBeChecked();
+    const seconds = screen.getByLabelText('Seconds before stop');
+    expect(seconds).toHaveValue(60);
+    fireEvent.change(seconds, { target: { value: '-5' } });
+    fireEvent.blur(seconds);
+    expect(onChange).not.toHaveBeenCalled();
+    fireEvent.change(seconds, { target: { value: '2.5' } });
+    fireEvent.blur(seconds);
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ timeMode: 'lastSeconds', lastSeconds: 2.5 }));
+  });
+
+  it('offers the time options for time series, tables and events only', () => {
+    const { rerender } = render(<QueryEditor datasource={datasource} query={{ refId: 'A', queryType: 'events', simulations: ['a'], variables: [] }} onChange={jest.fn()} onRunQuery={jest.fn()} />);
+    expect(screen.getByRole('radio', { name: 'Whole run' })).toBeInTheDocument();
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', queryType: 'parameters', simulations: ['a'], variables: [] }} onChange={jest.fn()} onRunQuery={jest.fn()} />);
+    expect(screen.queryByRole('radio', { name: 'Whole run' })).not.toBeInTheDocument();
+    rerender(<QueryEditor datasource={datasource} query={{ refId: 'A', queryType: 'stats', simulations: [], variables: [] }} onChange={jest.fn()} onRunQuery={jest.fn()} />);
+    expect(screen.queryByRole('radio', { name: 'Whole run' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('radio', { name: 'Newest run matching' })).not.toBeInTheDocument();
   });
 
   // Searching and picking options needs the Combobox's virtualised list, which jsdom cannot lay

@@ -26,7 +26,7 @@ interface CommitInputProps {
 }
 
 /** A text input that reports its value when it loses focus or on Enter, not on every key. */
-function CommitInput(props: CommitInputProps) {
+export function CommitInput(props: CommitInputProps) {
   // A new value from outside (e.g. a reloaded query) starts a fresh edit.
   return <EditedInput key={props.value} {...props} />;
 }

@@ -1,7 +1,7 @@
-import { dateTime, FieldType, type DataFrame, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
+import { dateTime, FieldType, type DataFrame, type DataQueryRequest } from '@grafana/data';
 
 import { HarnessTemplateSrv } from '../../../tests/harness/host/services';
-import { harnessDatasource, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
+import { harnessDatasource, runQueries, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import type { SimVizQuery } from '../types';
 
@@ -21,8 +21,8 @@ function request(targets: SimVizQuery[], fromMs: number, toMs: number, maxDataPo
 }
 
 async function run(query: Omit<SimVizQuery, 'refId'>, fromMs = 0, toMs = 10_000, maxDataPoints = 1000): Promise<{ data: DataFrame[] }> {
-  const response = (await ds.query(request([{ refId: 'A', ...query }], fromMs, toMs, maxDataPoints))) as DataQueryResponse;
-  expect(response.errors).toEqual([]);
+  const response = await runQueries(ds, request([{ refId: 'A', ...query }], fromMs, toMs, maxDataPoints));
+  expect(response.errors).toBeUndefined();
   return { data: response.data as DataFrame[] };
 }
 
@@ -31,6 +31,21 @@ async function idOf(name: string): Promise<string> {
 }
 
 const values = (frame: DataFrame, field = 1) => frame.fields[field].values as number[];
+
+/**
+ * A time field in milliseconds at the resolution it travels at: Grafana's frame JSON carries whole
+ * milliseconds plus the nanoseconds beyond them (field.nanos), from int64 nanoseconds.
+ */
+function exactTimes(frame: DataFrame): number[] {
+  const field = frame.fields[0];
+  return (field.values as number[]).map((ms, i) => ms + (field.nanos?.[i] ?? 0) / 1e6);
+}
+
+/** Equal to within a microsecond: epoch times near 2026 in float64 milliseconds keep about a quarter of one. */
+function expectSameTimes(actual: number[], expected: number[]): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((t, i) => expect(Math.abs(t - expected[i])).toBeLessThanOrEqual(1e-3));
+}
 
 describe('time series options', () => {
   it('names series by the legend template and labels them with simulation, variable and model', async () => {
@@ -71,7 +86,7 @@ describe('time series options', () => {
     const [onSimulationAxis] = (await run({ simulations: [id], variables: ['capacitor.v'] }, 0, 20)).data;
     const [onRunAxis] = (await run({ simulations: [id], variables: ['capacitor.v'], timeAxis: 'runStart' }, start, start + 20)).data;
     expect(onRunAxis.fields[0].type).toBe(FieldType.time);
-    expect(values(onRunAxis, 0)).toEqual(values(onSimulationAxis, 0).map((t) => start + t));
+    expectSameTimes(exactTimes(onRunAxis), exactTimes(onSimulationAxis).map((t) => start + t));
     expect(values(onRunAxis)).toEqual(values(onSimulationAxis));
   });
 
@@ -157,7 +172,7 @@ describe('events', () => {
     const [frame] = (await run({ queryType: 'events', simulations: [id], variables: [] }, 0, 10_000)).data;
     const proxy = await ds.client.events(id, { from: 0, to: 10 });
     expect(proxy.items.length).toBeGreaterThan(0);
-    expect(values(frame, 0)).toEqual(proxy.items.map((e) => e.time * 1000));
+    expectSameTimes(exactTimes(frame), proxy.items.map((e) => e.time * 1000));
     expect(frame.fields.map((f) => f.name)).toEqual(['Time', 'text', 'simulation', 'tags']);
     expect(frame.fields[3].values[0]).toEqual(['simviz', (await ds.client.getSimulation(id)).name]);
   });
@@ -166,7 +181,7 @@ describe('events', () => {
     const id = await idOf('BouncingBall');
     const simulation = await ds.client.getSimulation(id);
     const [frame] = (await run({ queryType: 'events', simulations: [id], variables: [], runBounds: true }, 0, 100_000)).data;
-    const times = values(frame, 0);
+    const times = exactTimes(frame);
     const texts = frame.fields[1].values as string[];
     expect(times[0]).toBe(simulation.startTime! * 1000);
     expect(texts[0]).toBe(`${simulation.name} starts`);

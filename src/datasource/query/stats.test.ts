@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { dateTime, FieldType, type DataFrame, type DataQueryRequest, type DataQueryResponse, type Field } from '@grafana/data';
 
-import { harnessDatasource, sendJson, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
+import { harnessDatasource, runQueries, sendJson, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import type { DataSource } from '../datasource';
 import { STATS_TABLES, type SimVizQuery, type StatsTable } from '../types';
 
@@ -23,12 +23,12 @@ function request(targets: SimVizQuery[]): DataQueryRequest<SimVizQuery> {
 }
 
 async function statsFrame(statsTable?: StatsTable, source: DataSource = ds): Promise<DataQueryResponse> {
-  return (await source.query(request([{ refId: 'S', queryType: 'stats', simulations: [], variables: [], statsTable }]))) as DataQueryResponse;
+  return runQueries(source, request([{ refId: 'S', queryType: 'stats', simulations: [], variables: [], statsTable }]));
 }
 
 async function frameOf(statsTable?: StatsTable): Promise<DataFrame> {
   const response = await statsFrame(statsTable);
-  expect(response.errors).toEqual([]);
+  expect(response.errors).toBeUndefined();
   expect(response.data).toHaveLength(1);
   return response.data[0] as DataFrame;
 }
@@ -120,10 +120,10 @@ describe('stats query type', () => {
     await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(old.address() as AddressInfo).port}`;
-      // Grafana's data proxy forwards to the URL saved in the datasource's settings, so save it there.
+      // The backend calls the URL saved in the datasource's settings, so save it there.
       expect(await sendJson('PUT', `${harness.url}/api/datasources/uid/simviz-unreachable`, { jsonData: { proxyUrl: url } })).toBe(200);
       const response = await statsFrame('summary', harnessDatasource(harness, 'simviz-unreachable', url));
-      expect(response.errors).toEqual([{ refId: 'S', message: expect.stringContaining('has no statistics (GET /api/v1/stats): update it') }]);
+      expect(response.errors).toEqual([{ refId: 'S', message: expect.stringContaining('has no statistics (GET /api/v1/stats): update it'), status: 400 }]);
     } finally {
       old.closeAllConnections();
       old.close();

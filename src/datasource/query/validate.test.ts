@@ -1,10 +1,10 @@
-import { dateTime, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
+import { dateTime, type DataQueryRequest } from '@grafana/data';
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 
 import { HarnessTemplateSrv } from '../../../tests/harness/host/services';
 import { ProxyClient, type Fetcher } from '../../shared/proxyClient';
-import { harnessInstanceSettings } from '../../../tests/support/grafanaHarness';
+import { harnessDatasource, harnessInstanceSettings, runQueries, startHarness, type HarnessProcess } from '../../../tests/support/grafanaHarness';
 import { DataSource } from '../datasource';
 import type { SimVizQuery, SimVizVariableQuery } from '../types';
 import type { SimVizVariableSupport } from '../variables';
@@ -82,11 +82,22 @@ describe('the datasource with malformed saved queries', () => {
     return { app: 'dashboard', requestId: 'V', interval: '1s', intervalMs: 1000, maxDataPoints: 10, range, scopedVars: {}, targets, timezone: 'utc', startTime: 0 };
   }
 
-  it('answers an unknown query type with an error for that query instead of running it as something else', async () => {
-    const { ds, requests } = offlineDatasource();
-    const response = (await ds.query(request([{ ...base, queryType: 'stat' } as unknown as SimVizQuery]))) as DataQueryResponse;
-    expect(response).toEqual({ data: [], errors: [{ refId: 'A', message: expect.stringContaining('Query A: unknown query type "stat"') }] });
-    expect(requests).toEqual([]);
+  describe('through the backend', () => {
+    let harness: HarnessProcess;
+    beforeAll(async () => {
+      harness = await startHarness();
+    }, 60_000);
+    afterAll(() => harness?.stop());
+
+    it('answers an unknown query type with an error for that query instead of running it as something else', async () => {
+      const ds = harnessDatasource(harness);
+      const query = { ...base, queryType: 'stat' } as unknown as SimVizQuery;
+      // Sent, not dropped: the backend checks saved queries and names the problem.
+      expect(ds.filterQuery(query)).toBe(true);
+      const response = await runQueries(ds, request([query]));
+      expect(response.data).toEqual([]);
+      expect(response.errors).toEqual([{ refId: 'A', message: expect.stringMatching(/^Query A: unknown query type "stat" \(one of timeseries, /), status: 400 }]);
+    });
   });
 
   it('answers a variable query of an unknown kind with an error', async () => {

@@ -1,5 +1,5 @@
-import type { DataSourceApi, DataSourceInstanceSettings, DataSourceRef } from '@grafana/data';
-import { getBackendSrv, type DataSourceSrv, type GetDataSourceListFilters } from '@grafana/runtime';
+import type { DataSourceApi, DataSourceInstanceSettings, DataSourceRef, ScopedVars } from '@grafana/data';
+import { getBackendSrv, getTemplateSrv, type DataSourceSrv, type GetDataSourceListFilters } from '@grafana/runtime';
 
 import { importDataSourcePlugin } from './pluginLoader';
 
@@ -21,8 +21,10 @@ export class HarnessDataSourceSrv implements DataSourceSrv {
     );
   }
 
-  getInstanceSettings(ref?: DataSourceRef | string | null): DataSourceInstanceSettings | undefined {
-    const key = typeof ref === 'string' ? ref : ref?.uid;
+  /** As Grafana's: a ref may name a dashboard variable (`${datasource}`), DataSourceWithBackend asks with the panel's scopedVars. */
+  getInstanceSettings(ref?: DataSourceRef | string | null, scopedVars?: ScopedVars): DataSourceInstanceSettings | undefined {
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    const key = raw ? getTemplateSrv().replace(raw, scopedVars) : raw;
     return this.settings.find((s) => s.uid === key || s.name === key);
   }
 

@@ -3,14 +3,22 @@ import { from, isObservable, lastValueFrom } from 'rxjs';
 
 let counter = 0;
 
-/** Runs queries the way a panel does: a DataQueryRequest with range, maxDataPoints and scopedVars (a repeated panel's value). */
+/**
+ * Runs queries the way a panel does: the datasource's filterQuery first (Grafana's query runner
+ * drops what it refuses, and sends nothing when nothing is left), then one DataQueryRequest with
+ * range, maxDataPoints and scopedVars (a repeated panel's value).
+ */
 export async function runPanelQuery(
-  datasource: Pick<DataSourceApi, 'query'>,
+  datasource: Pick<DataSourceApi, 'query' | 'filterQuery'>,
   targets: DataQuery[],
   range: { from: number; to: number },
   maxDataPoints: number,
   scopedVars: ScopedVars = {}
 ): Promise<DataQueryResponse> {
+  const kept = datasource.filterQuery ? targets.filter((target) => datasource.filterQuery!(target)) : targets;
+  if (kept.length === 0) {
+    return { data: [] };
+  }
   counter++;
   const fromTime = dateTime(range.from);
   const toTime = dateTime(range.to);
@@ -22,7 +30,7 @@ export async function runPanelQuery(
     maxDataPoints,
     range: { from: fromTime, to: toTime, raw: { from: fromTime, to: toTime } },
     scopedVars,
-    targets,
+    targets: kept,
     timezone: 'utc',
     startTime: Date.now(),
   };

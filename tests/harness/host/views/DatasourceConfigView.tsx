@@ -10,6 +10,18 @@ interface Props {
   uid: string;
 }
 
+/**
+ * As Grafana's settings page reads a rejected test (parseHealthCheckError): a backend datasource
+ * rejects with { status, message, error: HealthCheckError(message, details) }.
+ */
+function healthCheckFailure(error: unknown): TestDataSourceResponse {
+  const failure = error as { message?: unknown; error?: { details?: unknown } } | undefined;
+  if (typeof failure?.message === 'string') {
+    return { status: 'error', message: failure.message, details: failure.error?.details as TestDataSourceResponse['details'] };
+  }
+  return { status: 'error', message: `testDatasource threw: ${String(error)}` };
+}
+
 /** The datasource settings page: the plugin's ConfigEditor, then "Save & test" as Grafana does it. */
 export function DatasourceConfigView({ plugin, uid }: Props) {
   const ConfigEditor = plugin.components.ConfigEditor;
@@ -30,7 +42,7 @@ export function DatasourceConfigView({ plugin, uid }: Props) {
     try {
       setResult(await datasource.testDatasource());
     } catch (error) {
-      setResult({ status: 'error', message: `testDatasource threw: ${String(error)}` });
+      setResult(healthCheckFailure(error));
     }
   };
 
