@@ -6,21 +6,24 @@
  *   - react bundled into the plugin instead of taken from Grafana (an external lost from the
  *     webpack config): two Reacts, and hooks fail at run time;
  *   - dist/datasource/plugin.json missing (a copy pattern lost): Grafana cannot load the datasource;
- *   - the data-proxy route without its Authorization header: every proxy call is refused.
+ *   - the backend executable missing from dist/datasource (a build step lost): Grafana cannot start
+ *     the datasource's backend, so no query is answered.
  *
  * Needs a current `npm run build`. Prints one line per case and exits non-zero if any breakage
  * went unnoticed.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import webpack, { type Configuration } from 'webpack';
 
+import { executablePath } from './build-backend';
+
 const REPO = path.resolve(__dirname, '..');
 const DIST = path.join(REPO, 'dist');
-/** A flow that loads both plugins and queries the proxy through the route. */
+/** A flow that loads both plugins and queries through the backend. */
 const FLOW = { spec: 'tests/browser/queryEditor.spec.ts', title: 'pick a simulation and variables, then see the right values and units' };
 
 interface Breakage {
@@ -51,13 +54,6 @@ async function buildWithReactBundled(dir: string): Promise<void> {
   );
 }
 
-function withoutRouteAuth(dir: string): void {
-  copyDist(dir);
-  const file = path.join(dir, 'datasource/plugin.json');
-  const pluginJson = JSON.parse(readFileSync(file, 'utf8')) as { routes: Array<{ headers?: unknown }> };
-  pluginJson.routes.forEach((route) => delete route.headers);
-  writeFileSync(file, JSON.stringify(pluginJson, null, 2));
-}
 
 const BREAKAGES: Breakage[] = [
   { name: 'react bundled a second time', make: buildWithReactBundled },
@@ -68,7 +64,13 @@ const BREAKAGES: Breakage[] = [
       rmSync(path.join(dir, 'datasource/plugin.json'));
     },
   },
-  { name: 'route without its Authorization header', make: async (dir) => withoutRouteAuth(dir) },
+  {
+    name: 'backend executable missing',
+    make: async (dir) => {
+      copyDist(dir);
+      rmSync(executablePath(dir));
+    },
+  },
 ];
 
 /** Runs the flow against `dir`; returns its exit status and the lines that say why it failed. */

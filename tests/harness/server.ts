@@ -19,6 +19,7 @@ import { generateExamples } from '../../src/proxy/examples/generate';
 import { buildHost } from './build';
 import { HARNESS_API_KEY, HARNESS_PORT, HARNESS_WRITE_KEY } from './constants';
 import { BackendClient } from './backend/client';
+import { executablePath } from '../../scripts/build-backend';
 import { startBackendProcess } from './backend/process';
 import { GrafanaStandIn, type DatasourceSettings } from './grafanaStandIn';
 import { startProxyProcess } from './proxyProcess';
@@ -56,6 +57,21 @@ function grafanaPublicFiles(): Record<string, string> {
   };
 }
 
+/**
+ * A built plugin's backend is its own executable, as Grafana starts it; a build without one fails
+ * here as it would fail in Grafana. The sources (`--plugin-dir src`, for jest) run from source.
+ */
+function builtExecutable(distDir: string, pluginDir: string): string | undefined {
+  if (pluginDir === 'src') {
+    return undefined;
+  }
+  const executable = executablePath(distDir);
+  if (!existsSync(executable)) {
+    throw new Error(`${executable} is missing: Grafana could not start the datasource's backend (run "npm run build")`);
+  }
+  return executable;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -78,7 +94,7 @@ async function main(): Promise<void> {
   const proxy = await startProxyProcess([...roots.flatMap((root) => ['--data', root]), '--api-key', HARNESS_API_KEY]);
   // Uploads go to a proxy of their own, so the catalog the other flows count stays as generated.
   const uploadProxy = await startProxyProcess(['--upload-dir', path.join(dataDir, 'uploads'), '--write-api-key', HARNESS_WRITE_KEY, '--api-key', HARNESS_API_KEY]);
-  const backendProcess = await startBackendProcess();
+  const backendProcess = await startBackendProcess(builtExecutable(distDir, values['plugin-dir']));
   const backend = new BackendClient(backendProcess.address);
 
   const standIn = new GrafanaStandIn({

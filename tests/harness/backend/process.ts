@@ -1,7 +1,8 @@
 /**
  * The real SimViz backend, started as Grafana's plugin manager starts it (go-plugin's handshake:
  * the magic cookie and protocol versions in the environment, `1|2|tcp|ADDRESS|grpc` on stdout).
- * From source by default; SIMVIZ_BACKEND names a built executable or bundle instead.
+ * The built plugin's own executable when given (as Grafana runs it), else from source;
+ * SIMVIZ_BACKEND names another built executable or bundle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -20,8 +21,8 @@ export interface BackendProcess {
   stop(): Promise<void>;
 }
 
-function command(): { file: string; args: string[] } {
-  const built = process.env.SIMVIZ_BACKEND;
+function command(executable: string | undefined): { file: string; args: string[] } {
+  const built = process.env.SIMVIZ_BACKEND ?? executable;
   if (built) {
     return built.endsWith('.js') ? { file: process.execPath, args: [path.resolve(built)] } : { file: path.resolve(built), args: [] };
   }
@@ -29,8 +30,8 @@ function command(): { file: string; args: string[] } {
   return { file: process.execPath, args: ['--import', 'tsx', path.join(REPO, 'src/backend/main.ts')] };
 }
 
-export function startBackendProcess(): Promise<BackendProcess> {
-  const { file, args } = command();
+export function startBackendProcess(executable?: string): Promise<BackendProcess> {
+  const { file, args } = command(executable);
   const env = { ...process.env, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2', SIMVIZ_LOG_LEVEL: process.env.SIMVIZ_LOG_LEVEL ?? 'warn' };
   const child = spawn(file, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
