@@ -1,7 +1,7 @@
 /**
  * `npm test`: every check the project has, in order, with one plain summary line at the end:
  *
- *   typecheck · lint · build (plugin, proxy bundle, backend executable) · package + validate (plugin zip)
+ *   typecheck · lint · import cycles · build (plugin, proxy bundle, backend executable) · package + validate (plugin zip)
  *   · jest (ui + server + scripts) · Grafana host (Go: the backend as Grafana's plugin manager runs it)
  *   · browser harness (Playwright)
  *   · Grafana e2e (only with GRAFANA_URL)
@@ -152,6 +152,8 @@ function main(): number {
   const notRun: string[] = [];
   stages.push(timed('typecheck', () => check(npx(['tsc', '--noEmit']))));
   stages.push(timed('lint', () => check(npx(['eslint', '--cache', '.']))));
+  // One engine, two servers: the layers stay acyclic (madge follows the tsconfig's resolution).
+  stages.push(timed('no import cycles (madge)', () => check(npx(['madge', '--circular', '--extensions', 'ts,tsx', '--ts-config', 'tsconfig.json', 'src', 'tests', 'scripts']))));
   const build = timed('build (plugin, proxy bundle, backend executable)', () =>
     check(
       npx(['webpack', '-c', './webpack.config.ts', '--env', 'production']) &&
