@@ -6,7 +6,7 @@ import { evictColumnCache } from '../engine/cache/evict';
 import { cacheWriteHealth } from '../engine/cache/write-health';
 import { Catalog, type CatalogObserver } from '../engine/catalog/catalog';
 import type { ProxyConfig } from './config/config';
-import { layoutBuildsIdle } from '../engine/decoder/mat4/trajectory';
+import { layoutBuildsIdle } from '../engine/decoder/mat4/layoutBuild';
 import type { App } from './http/app';
 import { buildServer } from './http/server';
 import { readTlsFiles, reloadTls } from './http/tls';
@@ -42,7 +42,10 @@ export function createLogger(level: ProxyConfig['logLevel'], destination?: Desti
   const options = {
     level,
     // Keys must never reach the logs, whatever a log call passes in.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKeys', '*.apiKeys'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', 'apiKeys', '*.apiKeys'],
+      censor: '[redacted]',
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }
@@ -60,9 +63,17 @@ export async function startProxy(
   // First, so that unusable certificate files fail the start before anything runs.
   const tls = config.tls ? readTlsFiles(config.tls) : undefined;
   const stopCacheWarnings = cacheWriteHealth.onOutage((cache, error) =>
-    logger.warn({ cache, cacheDir: config.cacheDir, err: error }, 'cannot write to the cache folder; reads go uncached until it takes writes again')
+    logger.warn(
+      { cache, cacheDir: config.cacheDir, err: error },
+      'cannot write to the cache folder; reads go uncached until it takes writes again'
+    )
   );
-  const stopCacheChecks = await keepCacheInBounds(config, metrics, logger, options.cacheCheckIntervalMs ?? CACHE_CHECK_INTERVAL_MS);
+  const stopCacheChecks = await keepCacheInBounds(
+    config,
+    metrics,
+    logger,
+    options.cacheCheckIntervalMs ?? CACHE_CHECK_INTERVAL_MS
+  );
   const catalog = new Catalog(config.roots, logger, {
     decode: { cacheDir: config.cacheDir },
     indexDir: config.cacheDir,
@@ -201,7 +212,12 @@ function catalogObserver(metrics: ProxyMetrics): CatalogObserver {
  * Brings the layout cache under `cacheMaxBytes` now and every `intervalMs` after; returns the stop
  * function. The timer is unref'd: it never keeps a stopping process alive.
  */
-async function keepCacheInBounds(config: ProxyConfig, metrics: ProxyMetrics, logger: Logger, intervalMs: number): Promise<() => void> {
+async function keepCacheInBounds(
+  config: ProxyConfig,
+  metrics: ProxyMetrics,
+  logger: Logger,
+  intervalMs: number
+): Promise<() => void> {
   let running: Promise<void> | undefined;
   const check = () => {
     // A slow disk must not let checks pile up.
