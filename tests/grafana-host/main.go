@@ -33,8 +33,15 @@ when its standard input (a pipe) is closed.
 `
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "bench" {
+		if err := benchMain(os.Args[2:]); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprint(os.Stderr, usage+"\n"+benchUsage)
 		os.Exit(2)
 	}
 	if err := serveMain(os.Args[2:]); err != nil {

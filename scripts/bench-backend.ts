@@ -1,0 +1,609 @@
+/**
+ * The backend datasource through Grafana's plugin protocol: QueryData of 20 variables of a ~1 GB
+ * file in folder mode, sent by the Go host (tests/grafana-host `bench`: hashicorp/go-plugin, gRPC,
+ * the SDK decoding every Arrow frame) to the backend executable, beside the proxy's own HTTP answer
+ * (POST /api/v1/query in the binary series form the backend's proxy mode asks for) for the same
+ * variables and `cat` of the file, all measured in the same run.
+ *
+ *   npm run bench -- --only backend [--dir .bench]
+ *   npx tsx scripts/bench-backend.ts [--dir .bench] [--shapes wide-1g-f64,long-1g-f64]
+ *
+ * Per shape: a fresh folder holding only a hard link to the bench file (the catalog follows no
+ * link out of its root), a fresh cache folder for each of the backend and the proxy, and a fresh
+ * process for each. "First read" is the first query after the folder is scanned, cold for that
+ * file's layout (none cached yet) but with the page cache warm after `cat`, as scripts/bench.ts
+ * measures the decoder's first read. Repeated reads wait until the per-variable layout the first
+ * read starts is on disk (as bench.ts waits for layoutReady), then ask 20 rounds of other variables.
+ * The executable is SIMVIZ_BACKEND, else dist/datasource/gpx_simviz_<os>_<arch> (built when missing).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { openResultFile, type ResultFile } from '../src/engine/decoder';
+import { SERIES_MEDIA_TYPE, decodeSeriesAnswer } from '../src/shared/seriesWire';
+import { writeBenchFile, type BenchShape } from './bench/generate';
+import { buildBackend, executablePath } from './build-backend';
+
+const REPO = path.resolve(__dirname, '..');
+const HOST_DIR = path.join(REPO, 'tests', 'grafana-host');
+const PROXY_CLI = path.join(REPO, 'src', 'proxy', 'cli.ts');
+
+export const BACKEND_SHAPES: Record<string, BenchShape> = {
+  'wide-1g-f64': { signals: 25_000, steps: 5_000, precision: 'float64' },
+  'long-1g-f64': { signals: 100, steps: 1_250_000, precision: 'float64' },
+};
+
+const VARIABLES_PER_QUERY = 20;
+const REPEATED_ROUNDS = 20;
+const MAX_POINTS = 2_000;
+const ROOT_NAME = 'bench';
+const API_KEY = 'simviz-bench-backend-key';
+/** The Accept header of the backend's proxy mode (src/shared/proxyClient.ts). */
+const SERIES_ACCEPT = `${SERIES_MEDIA_TYPE}, application/json;q=0.9`;
+const READY_TIMEOUT_MS = 120_000;
+const LAYOUT_TIMEOUT_MS = 120_000;
+/**
+ * After the layout file appears (renamed into place when complete), the engine still loads its
+ * summaries before the layout is ready (FileLayout.ready, which bench.ts awaits): this pause
+ * stands in for that, for both the backend and the proxy.
+ */
+const LAYOUT_SETTLE_MS = 1_000;
+
+/** The issue's targets for the backend. */
+export const BACKEND_TARGETS = { firstReadCatFactor: 1.6, firstReadExtraMs: 50, repeatedP50Ms: 10, peakRssMb: 300 };
+
+export interface BackendBenchOptions {
+  dir: string;
+  shapes: string[];
+  /** The backend executable; default SIMVIZ_BACKEND, else dist/datasource/gpx_simviz_<os>_<arch>. */
+  exe?: string;
+}
+
+interface Reads {
+  firstMs: number;
+  /** Every repeated round, in order. */
+  repeatedMs: number[];
+  repeatedP50Ms: number;
+  /** The median of the second half (code warm, as bench.ts reports `repeated`). */
+  repeatedSteadyMs: number;
+  /** How long the per-variable layout took to appear after the first read. */
+  layoutWaitMs: number;
+  points: number;
+  peakRssMb: number;
+  /** RSS once the folder was scanned, before any query. */
+  readyRssMb: number;
+  readyMs: number;
+}
+
+export interface BackendShapeResult {
+  file: string;
+  shape: string;
+  sizeMb: number;
+  catMs: number;
+  /** Distinct variable sets among the repeated rounds (the picks of the 100-signal file cycle through 5: later rounds may be answered from the response cache). */
+  repeatedDistinctSets: number;
+  backend: Reads & {
+    /** Medians of the repeated rounds' parts: until the protobuf answer arrived, and the SDK's Arrow decoding. */
+    repeatedGrpcP50Ms: number;
+    repeatedDecodeP50Ms: number;
+    firstGrpcMs: number;
+    firstDecodeMs: number;
+    arrowBytesFirst: number;
+    health: string;
+  };
+  proxy: Reads;
+  ratios: {
+    firstVsCat: number;
+    firstVsProxy: number;
+    repeatedVsProxy: number;
+    rssVsProxy: number;
+    proxyFirstVsCat: number;
+  };
+}
+
+export interface BackendTargetCheck {
+  target: string;
+  worst: string;
+  met: boolean;
+}
+
+export type BackendBenchResult =
+  | { ran: true; executable: string; executableStale: boolean; shapes: BackendShapeResult[]; targets: BackendTargetCheck[] }
+  | { ran: false; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+// The same measures as scripts/bench.ts (copied: importing bench.ts would run it)
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function seconds(command: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) {
+    throw new Error(`${command} failed`);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** `cat file > /dev/null`: the median of three after one warm-up (so with the page cache warm). */
+function catSeconds(file: string): number {
+  seconds('sh', ['-c', `cat "${file}" > /dev/null`]);
+  return median([1, 2, 3].map(() => seconds('sh', ['-c', `cat "${file}" > /dev/null`])));
+}
+
+/** Evenly spread trajectory names; `round` shifts the choice so each round asks for other variables (bench.ts). */
+function pickVariables(file: ResultFile, round: number): string[] {
+  const names = file.variables.filter((v) => v.kind === 'trajectory').map((v) => v.name);
+  const step = Math.max(1, Math.floor(names.length / VARIABLES_PER_QUERY));
+  return Array.from({ length: VARIABLES_PER_QUERY }, (_, k) => names[(k * step + round * 7 + 3) % names.length]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+function onPath(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function memoryMb(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+}
+
+/** The newest modification of the backend's sources (src/, tests excluded), to tell a stale executable. */
+function newestSourceMs(dir = path.join(REPO, 'src')): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      newest = Math.max(newest, newestSourceMs(full));
+    } else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function buildHost(out: string): void {
+  const result = spawnSync('go', ['build', '-o', out, '.'], { cwd: HOST_DIR, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`go build in tests/grafana-host failed:\n${result.stderr}`);
+  }
+}
+
+function waitForFile(dir: string, suffix: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const found = existsSync(dir) && readdirSync(dir).some((name) => name.endsWith(suffix));
+      if (found) {
+        resolve(performance.now() - started);
+      } else if (performance.now() - started > timeoutMs) {
+        reject(new Error(`no *${suffix} in ${dir} within ${timeoutMs} ms`));
+      } else {
+        setTimeout(poll, 20);
+      }
+    };
+    poll();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backend through the Go host
+
+interface HostStep {
+  label: string;
+  ms: number[];
+  grpcMs: number[];
+  decodeMs: number[];
+  points: number[];
+  frames: number[];
+  arrowBytes: number[];
+  waitedMs?: number;
+  vmRssKb: number;
+}
+
+interface HostResult {
+  pid: number;
+  launchMs: number;
+  readyMs: number;
+  health: string;
+  simulations: Array<{ id: string; path: string }>;
+  steps: HostStep[];
+  vmRssKbReady: number;
+  vmHwmKb: number;
+  vmRssKb: number;
+}
+
+function queryModel(refId: string, variables: string[]): Record<string, unknown> {
+  return {
+    refId,
+    queryType: 'timeseries',
+    datasource: { type: 'simviz-simulation-datasource', uid: 'simviz-bench' },
+    simulations: ['$simulation'],
+    variables,
+    timeMode: 'wholeRun',
+    maxDataPoints: MAX_POINTS,
+    queryMaxDataPoints: MAX_POINTS,
+  };
+}
+
+function runHostBench(host: string, exe: string, dataDir: string, work: string, first: string[], rounds: string[][]): HostResult {
+  const cacheFolder = path.join(work, 'backend-cache');
+  const settings = path.join(work, 'settings.json');
+  const plan = path.join(work, 'plan.json');
+  writeFileSync(
+    settings,
+    JSON.stringify({ uid: 'simviz-bench', name: 'SimViz bench', jsonData: { mode: 'folder', folder: `${ROOT_NAME}=${dataDir}`, cacheFolder } })
+  );
+  writeFileSync(
+    plan,
+    JSON.stringify({
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      steps: [
+        { label: 'first', queries: [queryModel('A', first)], repeat: 1 },
+        {
+          label: 'repeated',
+          queries: rounds.map((variables) => queryModel('A', variables)),
+          repeat: rounds.length,
+          cycle: true,
+          waitForGlob: path.join(cacheFolder, 'columns', '*.cols'),
+          waitTimeoutMs: LAYOUT_TIMEOUT_MS,
+          settleMs: LAYOUT_SETTLE_MS,
+        },
+      ],
+    })
+  );
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIMVIZ_')));
+  const result = spawnSync(host, ['bench', '--exe', exe, '--settings', settings, '--plan', plan], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 16 << 20,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`the Go host bench failed (exit ${result.status ?? result.signal}):\n${result.stderr.slice(-8000)}`);
+  }
+  return JSON.parse(line) as HostResult;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The proxy over HTTP
+
+interface ChildProxy {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+  stderr: () => string;
+}
+
+function startProxy(dataDir: string, cacheDir: string): Promise<ChildProxy> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIMVIZ_')));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', PROXY_CLI, '--data', `${ROOT_NAME}=${dataDir}`, '--port', '0', '--host', '127.0.0.1', '--api-key', API_KEY, '--cache-dir', cacheDir],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env }
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+  });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+  return new Promise<ChildProxy>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the proxy did not report "SimViz proxy ready" within 60 s\n${stderr}`));
+    }, 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('SimViz proxy ready')) {
+        return;
+      }
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'SimViz proxy ready' && entry.url) {
+        clearTimeout(timer);
+        resolve({ child, url: entry.url.replace(/\/$/, ''), pid: child.pid!, stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the proxy exited (${signal ?? code}) before it was ready\n${stderr}`));
+    });
+  });
+}
+
+async function stopProxy(proxy: ChildProxy): Promise<void> {
+  if (proxy.child.exitCode !== null || proxy.child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise<void>((resolve) => proxy.child.once('exit', () => resolve()));
+  proxy.child.kill('SIGTERM');
+  const timer = setTimeout(() => proxy.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const authorization = { authorization: `Bearer ${API_KEY}` };
+
+async function waitProxyReady(url: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const response = await fetch(`${url}/api/v1/ready`, { headers: authorization }).catch(() => undefined);
+    if (response?.status === 200) {
+      await response.arrayBuffer();
+      return;
+    }
+    await response?.arrayBuffer();
+    if (Date.now() > deadline) {
+      throw new Error(`the proxy at ${url} was not ready within ${READY_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One POST /api/v1/query, answered in binary and decoded as the datasource decodes it: the points. */
+async function proxyQuery(url: string, id: string, variables: string[]): Promise<number> {
+  const response = await fetch(`${url}/api/v1/query`, {
+    method: 'POST',
+    headers: { ...authorization, 'content-type': 'application/json', accept: SERIES_ACCEPT },
+    body: JSON.stringify({ simulations: [id], variables, maxDataPoints: MAX_POINTS }),
+  });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (response.status !== 200) {
+    throw new Error(`POST /api/v1/query: ${response.status} ${new TextDecoder().decode(bytes.subarray(0, 500))}`);
+  }
+  const { series } = decodeSeriesAnswer(bytes);
+  let points = 0;
+  for (const entry of series) {
+    if ('error' in entry) {
+      throw new Error(`POST /api/v1/query: ${JSON.stringify(entry).slice(0, 500)}`);
+    }
+    points += (entry.values as unknown[]).length;
+  }
+  if (points === 0) {
+    throw new Error('POST /api/v1/query answered no points');
+  }
+  return points;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await work();
+  return [performance.now() - started, result];
+}
+
+async function runProxyBench(dataDir: string, work: string, first: string[], rounds: string[][]): Promise<Reads> {
+  const cacheDir = path.join(work, 'proxy-cache');
+  const started = performance.now();
+  const proxy = await startProxy(dataDir, cacheDir);
+  try {
+    await waitProxyReady(proxy.url);
+    const readyMs = performance.now() - started;
+    const page = (await (await fetch(`${proxy.url}/api/v1/simulations?limit=1000`, { headers: authorization })).json()) as {
+      items: Array<{ id: string; status: string }>;
+    };
+    if (page.items.length !== 1 || page.items[0].status !== 'ok') {
+      throw new Error(`the proxy lists ${JSON.stringify(page.items).slice(0, 500)}, not the one bench file`);
+    }
+    const id = page.items[0].id;
+    const readyRssMb = memoryMb(proxy.pid).rss;
+    const [firstMs, points] = await timed(() => proxyQuery(proxy.url, id, first));
+    const layoutWaitMs = await waitForFile(path.join(cacheDir, 'columns'), '.cols', LAYOUT_TIMEOUT_MS);
+    await new Promise((resolve) => setTimeout(resolve, LAYOUT_SETTLE_MS));
+    const repeatedMs: number[] = [];
+    for (const variables of rounds) {
+      repeatedMs.push((await timed(() => proxyQuery(proxy.url, id, variables)))[0]);
+    }
+    return {
+      firstMs,
+      repeatedMs,
+      repeatedP50Ms: median(repeatedMs),
+      repeatedSteadyMs: median(repeatedMs.slice(repeatedMs.length / 2)),
+      layoutWaitMs,
+      points,
+      peakRssMb: memoryMb(proxy.pid).hwm,
+      readyRssMb,
+      readyMs,
+    };
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nproxy stderr:\n${proxy.stderr()}`);
+  } finally {
+    await stopProxy(proxy);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function checkTargets(rows: readonly BackendShapeResult[]): BackendTargetCheck[] {
+  const t = BACKEND_TARGETS;
+  const worstBy = (score: (row: BackendShapeResult) => number) => rows.reduce((a, b) => (score(b) > score(a) ? b : a));
+  // First read: the margin over the allowance (factor x cat + extra) decides which shape is worst.
+  const allowance = (row: BackendShapeResult) => t.firstReadCatFactor * row.catMs + t.firstReadExtraMs;
+  const first = worstBy((row) => row.backend.firstMs - allowance(row));
+  const repeated = worstBy((row) => row.backend.repeatedP50Ms);
+  const rss = worstBy((row) => row.backend.peakRssMb);
+  return [
+    {
+      target: `first read of ${VARIABLES_PER_QUERY} variables (1 GB, folder mode) <= ${t.firstReadCatFactor}x cat + ${t.firstReadExtraMs} ms`,
+      worst: `${fmt(first.backend.firstMs)} vs allowed ${fmt(allowance(first))} (${first.ratios.firstVsCat.toFixed(2)}x cat, ${first.file})`,
+      met: rows.every((row) => row.backend.firstMs <= allowance(row)),
+    },
+    {
+      target: `repeated ${VARIABLES_PER_QUERY}-variable reads p50 <= ${t.repeatedP50Ms} ms (QueryData, Arrow decoded)`,
+      worst: `${fmt(repeated.backend.repeatedP50Ms)} (${repeated.file})`,
+      met: repeated.backend.repeatedP50Ms <= t.repeatedP50Ms,
+    },
+    {
+      target: `backend peak RSS (VmHWM) in folder mode <= ${t.peakRssMb} MB`,
+      worst: `${rss.backend.peakRssMb.toFixed(0)} MB (${rss.file})`,
+      met: rss.backend.peakRssMb <= t.peakRssMb,
+    },
+  ];
+}
+
+async function benchShape(host: string, exe: string, dir: string, name: string): Promise<BackendShapeResult> {
+  const shape = BACKEND_SHAPES[name];
+  const file = path.join(dir, `${name}.mat`);
+  if (!existsSync(file)) {
+    const [ms] = await timed(() => writeBenchFile(file, shape));
+    console.log(`generated ${file} in ${fmt(ms)}`);
+  }
+  const catMs = catSeconds(file) * 1000;
+  // Chosen before timing, from the file's own catalogue (the same picks as bench.ts).
+  const decoded = await openResultFile(file, path.basename(file), {});
+  const [first, ...rounds] = Array.from({ length: 1 + REPEATED_ROUNDS }, (_, round) => pickVariables(decoded, round));
+  // The data folder is beside the bench file (a hard link needs the same file system); the rest is temporary.
+  const dataDir = mkdtempSync(path.join(dir, `backend-${name}-`));
+  const work = mkdtempSync(path.join(tmpdir(), `simviz-bench-backend-${name}-`));
+  try {
+    linkSync(file, path.join(dataDir, path.basename(file)));
+    const hosted = runHostBench(host, exe, dataDir, work, first, rounds);
+    const [firstStep, repeatedStep] = hosted.steps;
+    const ownRss = hosted.vmHwmKb / 1024;
+    const backend = {
+      firstMs: firstStep.ms[0],
+      firstGrpcMs: firstStep.grpcMs[0],
+      firstDecodeMs: firstStep.decodeMs[0],
+      arrowBytesFirst: firstStep.arrowBytes[0],
+      repeatedMs: repeatedStep.ms,
+      repeatedP50Ms: median(repeatedStep.ms),
+      repeatedSteadyMs: median(repeatedStep.ms.slice(repeatedStep.ms.length / 2)),
+      repeatedGrpcP50Ms: median(repeatedStep.grpcMs),
+      repeatedDecodeP50Ms: median(repeatedStep.decodeMs),
+      layoutWaitMs: repeatedStep.waitedMs ?? 0,
+      points: firstStep.points[0],
+      peakRssMb: ownRss,
+      readyRssMb: hosted.vmRssKbReady / 1024,
+      readyMs: hosted.readyMs,
+      health: hosted.health,
+    };
+    rmSync(path.join(work, 'backend-cache'), { recursive: true, force: true });
+    const proxy = await runProxyBench(dataDir, work, first, rounds);
+    if (proxy.points !== backend.points) {
+      console.warn(`  note: ${name}: the backend's first answer has ${backend.points} points, the proxy's ${proxy.points}`);
+    }
+    return {
+      file: name,
+      shape: `${shape.signals} x ${shape.steps} ${shape.precision}`,
+      sizeMb: Math.round(statSync(file).size / 1024 / 1024),
+      catMs,
+      repeatedDistinctSets: new Set(rounds.map((variables) => [...variables].sort().join('\n'))).size,
+      backend,
+      proxy,
+      ratios: {
+        firstVsCat: backend.firstMs / catMs,
+        firstVsProxy: backend.firstMs / proxy.firstMs,
+        repeatedVsProxy: backend.repeatedP50Ms / proxy.repeatedP50Ms,
+        rssVsProxy: backend.peakRssMb / proxy.peakRssMb,
+        proxyFirstVsCat: proxy.firstMs / catMs,
+      },
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function benchBackend(options: BackendBenchOptions): Promise<BackendBenchResult> {
+  if (!onPath('go')) {
+    return { ran: false, reason: '`go` is not on PATH: the Go Grafana host (tests/grafana-host) cannot be built. Install Go 1.22+.' };
+  }
+  const unknown = options.shapes.filter((name) => !BACKEND_SHAPES[name]);
+  if (unknown.length > 0) {
+    throw new Error(`unknown backend bench shape ${unknown.join(', ')}; known: ${Object.keys(BACKEND_SHAPES).join(', ')}`);
+  }
+  let exe = options.exe ?? process.env.SIMVIZ_BACKEND ?? executablePath();
+  if (!existsSync(exe)) {
+    if (options.exe ?? process.env.SIMVIZ_BACKEND) {
+      throw new Error(`no backend executable at ${exe}`);
+    }
+    console.log(`building the backend executable (${path.relative(REPO, exe)})`);
+    exe = await buildBackend();
+  }
+  exe = path.resolve(exe);
+  const executableStale = statSync(exe).mtimeMs < newestSourceMs();
+  if (executableStale) {
+    console.warn(`  note: ${exe} is older than the newest file in src/: rebuild it (npx tsx scripts/build-backend.ts) to bench the current code`);
+  }
+  mkdirSync(options.dir, { recursive: true });
+  const hostDir = mkdtempSync(path.join(tmpdir(), 'simviz-grafana-host-'));
+  try {
+    const host = path.join(hostDir, 'grafana-host');
+    buildHost(host);
+    const shapes: BackendShapeResult[] = [];
+    for (const name of options.shapes) {
+      shapes.push(await benchShape(host, exe, path.resolve(options.dir), name));
+    }
+    return { ran: true, executable: exe, executableStale, shapes, targets: checkTargets(shapes) };
+  } finally {
+    rmSync(hostDir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+export function formatBackendResult(result: BackendBenchResult): string {
+  if (!result.ran) {
+    return `backend bench (QueryData through the Go Grafana host) did NOT run: ${result.reason}`;
+  }
+  const lines = [
+    `backend: QueryData of ${VARIABLES_PER_QUERY} variables @${MAX_POINTS} points through the Go Grafana host (go-plugin, gRPC, SDK Arrow decoding), folder mode;` +
+      ` proxy: POST /api/v1/query (binary series answer) on the same folder; page cache warm after cat`,
+  ];
+  if (result.executableStale) {
+    lines.push(`  (the executable ${result.executable} is older than src/: these figures may not be of the current code)`);
+  }
+  for (const row of result.shapes) {
+    const b = row.backend;
+    const p = row.proxy;
+    lines.push(
+      `${row.file} (${row.sizeMb} MB, ${row.shape}): cat ${fmt(row.catMs)}`,
+      `  first read: backend ${fmt(b.firstMs)} = ${row.ratios.firstVsCat.toFixed(2)}x cat, ${row.ratios.firstVsProxy.toFixed(2)}x proxy` +
+        ` (gRPC ${fmt(b.firstGrpcMs)} + SDK decode ${fmt(b.firstDecodeMs)}, ${(b.arrowBytesFirst / 1024).toFixed(0)} KiB Arrow, ${b.points} points)` +
+        ` | proxy ${fmt(p.firstMs)} = ${row.ratios.proxyFirstVsCat.toFixed(2)}x cat`,
+      `  repeated (${REPEATED_ROUNDS} rounds, ${row.repeatedDistinctSets} distinct variable sets) p50: backend ${fmt(b.repeatedP50Ms)} = ${row.ratios.repeatedVsProxy.toFixed(2)}x proxy` +
+        ` (gRPC ${fmt(b.repeatedGrpcP50Ms)} + decode ${fmt(b.repeatedDecodeP50Ms)}; last ${REPEATED_ROUNDS / 2} ${fmt(b.repeatedSteadyMs)})` +
+        ` | proxy ${fmt(p.repeatedP50Ms)} (last ${REPEATED_ROUNDS / 2} ${fmt(p.repeatedSteadyMs)})`,
+      `  layout after the first read: backend ${fmt(b.layoutWaitMs)}, proxy ${fmt(p.layoutWaitMs)} | scan: backend ${fmt(b.readyMs)}, proxy ${fmt(p.readyMs)}`,
+      `  peak RSS: backend ${b.peakRssMb.toFixed(0)} MB (${b.readyRssMb.toFixed(0)} MB when scanned) = ${row.ratios.rssVsProxy.toFixed(2)}x proxy` +
+        ` | proxy ${p.peakRssMb.toFixed(0)} MB (${p.readyRssMb.toFixed(0)} MB when scanned)`
+    );
+  }
+  const width = Math.max(...result.targets.map((check) => check.target.length));
+  lines.push(
+    'backend targets (worst of the shapes measured):',
+    ...result.targets.map((check) => `  ${check.target.padEnd(width)}  worst ${check.worst}  ${check.met ? 'met' : 'NOT MET'}`)
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: path.join(REPO, '.bench') },
+      shapes: { type: 'string', default: Object.keys(BACKEND_SHAPES).join(',') },
+      exe: { type: 'string' },
+    },
+  });
+  const result = await benchBackend({ dir: values.dir, shapes: values.shapes.split(','), exe: values.exe });
+  console.log(formatBackendResult(result));
+  if (!result.ran) {
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
