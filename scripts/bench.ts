@@ -5,8 +5,10 @@
  *
  *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,soak,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30] [--workers 1]
  *
- * `--only` takes shape names, `load`, `soak` (the load for 60 s, plus queries on the 1 GB long file)
- * and `index` (restart over 10,000 files), comma-separated;
+ * `--only` takes shape names, `load`, `soak` (the load for 60 s, plus queries on the 1 GB long file),
+ * `index` (restart over 10,000 files), `backend` (QueryData through the Go Grafana host,
+ * scripts/bench-backend.ts) and `compare` (the regression check of 20 variables of a 1 GB run
+ * against a 1 GB reference, scripts/bench-compare.ts), comma-separated;
  * without it everything runs. `--duration` is the load run's length in seconds. Each file is measured in its own child process so that its
  * peak RSS is its own; the load bench runs the proxy in its own process for the same reason.
  */
@@ -23,6 +25,8 @@ import { querySeriesFromFile } from '../src/engine/query/run';
 import { scipyPython } from '../tests/support/python';
 import { benchIndex } from './bench-index';
 import { formatLoadResult, parseDuration, runLoadBench, type LoadBenchResult } from './bench-load';
+import { BACKEND_SHAPES, benchBackend, formatBackendResult, type BackendBenchResult } from './bench-backend';
+import { benchCompare, formatCompareBench, type CompareBenchResult } from './bench-compare';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -41,7 +45,11 @@ const INDEX = 'index';
 const SOAK = 'soak';
 const SOAK_FILE = 'long-1g-f64';
 const SOAK_SECONDS = 60;
-const EXTRA_BENCHES = [LOAD, INDEX, SOAK];
+/** The backend's name in `--only`: QueryData of the 1 GB files through the Go Grafana host (needs `go`). */
+const BACKEND = 'backend';
+/** The regression check's name in `--only`: ratio of comparing to reading both files. */
+const COMPARE = 'compare';
+const EXTRA_BENCHES = [LOAD, INDEX, SOAK, BACKEND, COMPARE];
 
 const VARIABLES_PER_QUERY = 20;
 /**
@@ -363,9 +371,22 @@ async function main(): Promise<void> {
     console.log(formatLoadResult(soak));
   }
   const index = selected.includes(INDEX) ? await benchIndex(path.resolve(values.dir)) : undefined;
+  let backend: BackendBenchResult | undefined;
+  if (selected.includes(BACKEND)) {
+    backend = await benchBackend({ dir: path.resolve(values.dir), shapes: Object.keys(BACKEND_SHAPES) });
+    console.log(formatBackendResult(backend));
+    if (!backend.ran && values.only) {
+      process.exitCode = 1;
+    }
+  }
+  let compare: CompareBenchResult | undefined;
+  if (selected.includes(COMPARE)) {
+    compare = await benchCompare(path.resolve(values.dir));
+    console.log(formatCompareBench(compare));
+  }
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, targets, load, soak, index }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, targets, load, soak, index, backend, compare }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 

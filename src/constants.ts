@@ -23,6 +23,7 @@ export interface AppSettings {
 /** Uids of the dashboards the app ships (src/dashboards); links from the pages open them. */
 export const OVERVIEW_DASHBOARD_UID = 'simviz-simulation-overview';
 export const COMPARE_DASHBOARD_UID = 'simviz-compare-runs';
+export const REGRESSION_DASHBOARD_UID = 'simviz-regression';
 
 export function prefixRoute(route: string): string {
   return `${PLUGIN_BASE_URL}/${route}`;

@@ -27,20 +27,33 @@ function variableSpecs(signals: number): VariableSpec[] {
   return specs;
 }
 
-/** A smooth, distinct curve per signal, so downsampling has real extremes to keep. */
-function fillBlock(block: Float64Array, firstStep: number, rows: number, signals: number, dt: number): void {
+/** A smooth, distinct curve per signal, so downsampling has real extremes to keep; `scale` multiplies every value. */
+function fillBlock(
+  block: Float64Array,
+  firstStep: number,
+  rows: number,
+  signals: number,
+  dt: number,
+  scale: number
+): void {
   const stride = signals + 1;
   for (let r = 0; r < rows; r++) {
     const t = (firstStep + r) * dt;
     block[r * stride] = t;
     for (let s = 0; s < signals; s++) {
-      block[r * stride + s + 1] = Math.sin(t * (0.5 + (s % 17) * 0.1) + s) * (1 + (s % 5)) + s * 0.01;
+      block[r * stride + s + 1] = (Math.sin(t * (0.5 + (s % 17) * 0.1) + s) * (1 + (s % 5)) + s * 0.01) * scale;
     }
   }
 }
 
+/** Variants of a bench file: the comparison bench writes a reference that differs slightly from its run. */
+export interface BenchVariant {
+  /** Multiplies every value (1, the default, writes the same bytes as before). */
+  scale?: number;
+}
+
 /** Streams a Dymola-style binTrans result of the given shape, as a long simulation would write it. */
-export async function writeBenchFile(path: string, shape: BenchShape): Promise<void> {
+export async function writeBenchFile(path: string, shape: BenchShape, variant: BenchVariant = {}): Promise<void> {
   const spec: ResultSpec = {
     startTime: 0,
     stopTime: shape.steps - 1,
@@ -53,7 +66,7 @@ export async function writeBenchFile(path: string, shape: BenchShape): Promise<v
   const block = new Float64Array(rowsPerBlock * stride);
   for (let first = 0; first < shape.steps; first += rowsPerBlock) {
     const rows = Math.min(rowsPerBlock, shape.steps - first);
-    fillBlock(block, first, rows, shape.signals, 1);
+    fillBlock(block, first, rows, shape.signals, 1, variant.scale ?? 1);
     await writer.writeSteps(block.subarray(0, rows * stride));
   }
   await writer.close();

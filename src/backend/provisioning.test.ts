@@ -57,7 +57,7 @@ describe('provisioning for the backend datasource', () => {
     expect(compose.services.grafana.build.args.grafana_version).toMatch(/-ubuntu$/);
   });
 
-  it('provisions an alert rule whose SimViz query reads the newest run as a whole, and that the backend accepts', () => {
+  it('provisions alert rules the backend accepts: the newest run read as a whole, and the nightly runs against their references', () => {
     const rules = alerting.groups.flatMap((group) => group.rules);
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
@@ -67,8 +67,14 @@ describe('provisioning for the backend datasource', () => {
         const query = model as unknown as SimVizQuery;
         expect(queryProblems(query)).toEqual([]);
         expect(isComplete(query)).toBe(true);
-        expect(query.timeMode === 'wholeRun' || query.timeMode === 'lastSeconds').toBe(true);
-        expect(query.newest).toBeDefined();
+        if (query.queryType === 'regression') {
+          // Every run of the selection, each against its own reference: no dashboard time involved.
+          expect(query.regressionView).toBe('runStatus');
+          expect(query.regressionRuns).toBeDefined();
+        } else {
+          expect(query.timeMode === 'wholeRun' || query.timeMode === 'lastSeconds').toBe(true);
+          expect(query.newest).toBeDefined();
+        }
       }
       expect(rule.data.map((query) => query.refId)).toContain(rule.condition);
     }

@@ -164,7 +164,9 @@ describe('the dashboards together', () => {
       .map(([, uid]) => uid);
     expect(linked.length).toBeGreaterThan(0);
     expect(uids).toEqual(expect.arrayContaining(linked));
-    expect(uids).toEqual(expect.arrayContaining(['simviz-simulation-overview', 'simviz-compare-runs', 'simviz-parameter-sweep', 'simviz-proxy-operations']));
+    expect(uids).toEqual(
+      expect.arrayContaining(['simviz-simulation-overview', 'simviz-compare-runs', 'simviz-parameter-sweep', 'simviz-proxy-operations', 'simviz-regression'])
+    );
   });
 
   it('are each included in plugin.json, and every included dashboard exists', () => {

@@ -68,7 +68,7 @@ describe('testDatasource: the backend’s health check (Save & test)', () => {
     const result = await datasourceFor('simviz').testDatasource();
     expect(result).toEqual({
       status: 'success',
-      message: expect.stringMatching(/^Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 19 simulations$/),
+      message: expect.stringMatching(/^Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 22 simulations$/),
     });
   });
 
@@ -138,7 +138,7 @@ describe('testDatasource: the backend’s health check (Save & test)', () => {
 describe('query', () => {
   it('returns one typed time-series frame per simulation and variable, in the dashboard range', async () => {
     const ds = datasourceFor('simviz');
-    const id = await idOf(ds, 'RLCCircuit');
+    const id = await idOf(ds, 'RLCCircuit underdamped');
     const response = await run(ds, [{ refId: 'A', simulations: [id], variables: ['capacitor.v', 'inductor.i'] }], 0, 20);
     expect(response.errors).toBeUndefined();
     expect(response.data).toHaveLength(2);
@@ -221,7 +221,7 @@ describe('query', () => {
 
   it('shows per-series errors with the proxy message and keeps the other series', async () => {
     const ds = datasourceFor('simviz');
-    const id = await idOf(ds, 'RLCCircuit');
+    const id = await idOf(ds, 'RLCCircuit underdamped');
     const response = await run(ds, [{ refId: 'C', simulations: [id], variables: ['capacitor.v', 'no.such'] }]);
     expect(response.data).toHaveLength(1);
     expect(response.errors).toEqual([{ refId: 'C', message: expect.stringMatching(/RLCCircuit.*has no variable "no\.such"/), status: 400 }]);

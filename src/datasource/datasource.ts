@@ -66,6 +66,8 @@ export class DataSource extends DataSourceWithBackend<SimVizQuery, SimVizOptions
         return `Events of ${runs}`;
       case 'stats':
         return `Proxy statistics: ${query.statsTable ?? 'summary'}`;
+      case 'regression':
+        return `Regression (${query.regressionView ?? 'plot'}) of ${runs} against ${query.referenceId || 'its reference'}`;
       default:
         return `${(query.variables ?? []).join(', ') || 'no variables'} of ${runs}`;
     }

@@ -44,4 +44,19 @@ describe('interpolation', () => {
     expect(query.newest).toEqual({ folder: 'nightly/thermal', tag: 'release' });
     expect('newest' in interpolateQuery({ refId: 'A', simulations: ['a'], variables: ['x'] }, folders)).toBe(false);
   });
+
+  it('fills the regression reference and batch filter, and adds neither to a query without them', () => {
+    const vars = new HarnessTemplateSrv([
+      { name: 'reference', current: 'id-ref' },
+      { name: 'folder', current: 'nightly' },
+    ]);
+    const query = interpolateQuery(
+      { refId: 'A', queryType: 'regression', simulations: [], variables: [], referenceId: '$reference', regressionRuns: { folder: '$folder', withinHours: 24 } },
+      vars
+    );
+    expect(query.referenceId).toBe('id-ref');
+    expect(query.regressionRuns).toEqual({ folder: 'nightly', withinHours: 24, search: undefined, tag: undefined });
+    const plain = interpolateQuery({ refId: 'A', simulations: ['a'], variables: ['x'] }, vars);
+    expect('referenceId' in plain || 'regressionRuns' in plain).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
-import type { NewestRun, SimVizQuery } from './types';
+import type { NewestRun, RegressionRuns, SimVizQuery } from './types';
 
 /** Joins multi-values inside one replace() call; no simulation id or Modelica name contains it. */
 const SEPARATOR = '\u001f';
@@ -33,6 +33,12 @@ function interpolateNewest(newest: NewestRun | undefined, templateSrv: TemplateS
   return Object.fromEntries(entries) as NewestRun;
 }
 
+/** The regression batch's texts may name variables too, e.g. `$folder`. */
+function interpolateRuns(runs: RegressionRuns, templateSrv: TemplateSrv, scopedVars?: ScopedVars): RegressionRuns {
+  const text = (value: string | undefined) => (value === undefined ? undefined : templateSrv.replace(value, scopedVars, 'raw'));
+  return { ...runs, search: text(runs.search), folder: text(runs.folder), tag: text(runs.tag) };
+}
+
 export function interpolateQuery(query: SimVizQuery, templateSrv: TemplateSrv, scopedVars?: ScopedVars): SimVizQuery {
   return {
     ...query,
@@ -41,5 +47,7 @@ export function interpolateQuery(query: SimVizQuery, templateSrv: TemplateSrv, s
     variables: interpolateList(query.variables ?? [], templateSrv, scopedVars),
     legend: interpolateText(query.legend, templateSrv, scopedVars),
     parameterSearch: interpolateText(query.parameterSearch, templateSrv, scopedVars),
+    ...(query.referenceId === undefined ? {} : { referenceId: templateSrv.replace(query.referenceId, scopedVars, 'raw') }),
+    ...(query.regressionRuns === undefined ? {} : { regressionRuns: interpolateRuns(query.regressionRuns, templateSrv, scopedVars) }),
   };
 }

@@ -1,7 +1,7 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
-export const QUERY_TYPES = ['timeseries', 'table', 'parameters', 'events', 'stats'] as const;
+export const QUERY_TYPES = ['timeseries', 'table', 'parameters', 'events', 'stats', 'regression'] as const;
 export type SimVizQueryType = (typeof QUERY_TYPES)[number];
 
 /**
@@ -28,6 +28,33 @@ export type TimeAxis = (typeof TIME_AXES)[number];
  */
 export const TIME_MODES = ['dashboard', 'wholeRun', 'lastSeconds'] as const;
 export type TimeMode = (typeof TIME_MODES)[number];
+
+/**
+ * What a regression query returns. `plot`: per variable the run, the reference and the tolerance
+ * tube as a band, with the failing intervals as annotations. `variables`: a table, one row per
+ * variable. `runs`: a table, one row per run of a folder or search that names a reference.
+ * `runStatus`: per run its count of failing variables alone (the run as labels), the shape an
+ * alert rule evaluates as one alert instance per run.
+ */
+export const REGRESSION_VIEWS = ['plot', 'variables', 'runs', 'runStatus'] as const;
+export type RegressionView = (typeof REGRESSION_VIEWS)[number];
+
+/** Tolerances of a regression query; absent ones come from the sidecars, then the defaults. */
+export interface RegressionTolerances {
+  absolute?: number;
+  relative?: number;
+  relativeTo?: 'range' | 'value';
+  time?: number | null;
+}
+
+/** The runs of a `runs` or `runStatus` regression query: all that match, modified within the last hours when given. */
+export interface RegressionRuns {
+  search?: string;
+  folder?: string;
+  tag?: string;
+  /** Only runs modified in the last this many hours (e.g. 24: last night's). */
+  withinHours?: number;
+}
 
 /** Picks the newest finished run matching all that is given, instead of the listed simulations. */
 export interface NewestRun {
@@ -69,6 +96,15 @@ export interface SimVizQuery extends DataQuery {
   lastSeconds?: number;
   /** When set, the query reads the newest finished run that matches, not `simulations`. */
   newest?: NewestRun;
+  /** Regression: absent `plot`. */
+  regressionView?: RegressionView;
+  /** Regression: the run compared against (may be `$reference`); absent: the run's reference from its sidecar. */
+  referenceId?: string;
+  regressionTolerances?: RegressionTolerances;
+  /** Regression: only the variables that fail (or are missing), "all that differ". */
+  onlyFailing?: boolean;
+  /** Regression `runs` and `runStatus`: which runs. */
+  regressionRuns?: RegressionRuns;
 }
 
 export function queryTypeOf(query: Pick<DataQuery, 'queryType'>): SimVizQueryType {

@@ -25,7 +25,7 @@ function renderPage() {
 describe('SimulationsPage', () => {
   it('lists the proxy’s runs with their status, and a failed file with its reason', async () => {
     renderPage();
-    expect(await screen.findByText('19 simulations')).toBeInTheDocument();
+    expect(await screen.findByText('22 simulations')).toBeInTheDocument();
     const row = screen.getByRole('link', { name: 'dymola_dslin_pid' }).closest('tr')!;
     expect(within(row).getByText(/linearization result/)).toBeInTheDocument();
     expect(within(row).getByText('error')).toBeInTheDocument();
@@ -33,7 +33,7 @@ describe('SimulationsPage', () => {
 
   it('filters by status and folder on the proxy', async () => {
     renderPage();
-    await screen.findByText('19 simulations');
+    await screen.findByText('22 simulations');
     fireEvent.click(screen.getByRole('radio', { name: 'Error' }));
     expect(await screen.findByText('2 simulations')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('radio', { name: 'All' }));

@@ -89,6 +89,7 @@ export async function startProxy(
     metricsProtected: config.metrics.protected,
     corsOrigins: config.cors.origins,
     responseCacheBytes: config.responseCacheBytes,
+    regressionTolerances: config.regressionTolerances,
     tls,
     uploads: {
       root: config.uploadDir ? config.roots.find((root) => root.path === config.uploadDir) : undefined,

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import type { QueryRequest, Series, SimulationPage, VariablePage } from '../shared/api';
 import { simulationId } from '../engine/catalog/ids';
-import { generateExamples } from './examples/generate';
+import { EXAMPLE_FILES, generateExamples } from './examples/generate';
 import type { RunningProxy } from './main';
 import { realFixturesDir } from '../../tests/support/fixtures';
 import { requireNginx, startNginx, type RunningNginx } from '../../tests/support/nginx';
@@ -108,7 +108,7 @@ describe('two replicas behind nginx (round-robin)', () => {
     expect(page.total).toBeGreaterThanOrEqual(8 + 11);
     const chua = page.items.find((s) => s.root === 'real' && s.path === 'dymola_chuacircuit.mat');
     expect(chua?.id).toBe(simulationId('real', 'dymola_chuacircuit.mat'));
-    expect(page.items.filter((s) => s.root === 'generated' && s.status === 'ok')).toHaveLength(8);
+    expect(page.items.filter((s) => s.root === 'generated' && s.status === 'ok')).toHaveLength(EXAMPLE_FILES.length);
     // Searching and paging agree too.
     const searched = (await expectSameEverywhere({ route: '/api/v1/simulations?search=dymola&limit=3&offset=1', key: KEY }, 200)) as SimulationPage;
     expect(searched.items).toHaveLength(3);

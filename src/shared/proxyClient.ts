@@ -32,6 +32,15 @@ import {
   type VariablePage,
   type VariablePageQuery,
 } from './api';
+import {
+  BatchCompareResponseSchema,
+  RegressionResultSchema,
+  type BatchCompareRequest,
+  type BatchCompareResponse,
+  type CompareRequest,
+  type RegressionResult,
+  type SetReferenceRequest,
+} from './regression';
 import { SERIES_MEDIA_TYPE, SeriesWireError, decodeSeriesAnswer, isSeriesAnswer } from './seriesWire';
 
 /** What went wrong, in the terms a user can act on. */
@@ -182,6 +191,29 @@ export class ProxyClient {
       { url: `${this.baseUrl}${API_PREFIX}/query`, method: 'POST', data: request, requestId, responseType: 'arraybuffer', headers: { Accept: accept } },
       QueryResponseSchema
     );
+  }
+
+  /** One run against its reference (the sidecar's, or `request.referenceId`) inside a tolerance tube. */
+  compare(id: string, request: CompareRequest, requestId?: string): Promise<RegressionResult> {
+    return this.post(`/simulations/${encodeURIComponent(id)}/compare`, request, RegressionResultSchema, requestId);
+  }
+
+  /** Every selected run that names a reference, against it. */
+  compareBatch(request: BatchCompareRequest, requestId?: string): Promise<BatchCompareResponse> {
+    return this.post('/compare', request, BatchCompareResponseSchema, requestId);
+  }
+
+  /** Names (or with null removes) the run's reference in its sidecar; needs the `write` scope. */
+  setReference(id: string, referenceId: string | null): Promise<Simulation> {
+    const request: SetReferenceRequest = { referenceId };
+    return this.send(
+      { url: `${this.baseUrl}${API_PREFIX}/simulations/${encodeURIComponent(id)}/reference`, method: 'PUT', data: request },
+      SimulationSchema
+    );
+  }
+
+  private post<S extends TSchema>(path: string, data: unknown, schema: S, requestId?: string): Promise<Static<S>> {
+    return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'POST', data, requestId }, schema);
   }
 
   private get<S extends TSchema>(path: string, schema: S, params?: Params): Promise<Static<S>> {

@@ -21,7 +21,7 @@ function panelFrames(page: Page) {
 
 test('the Simulations page lists every run with its status, and searches, filters and sorts on the proxy', async ({ page, harness, request }) => {
   await page.goto(`${APP}/simulations`);
-  await expect(page.getByText('19 simulations')).toBeVisible();
+  await expect(page.getByText('22 simulations')).toBeVisible();
   const table = page.getByRole('table');
   const id = await simulationId(request, 'BouncingBall_drop_e0p8');
   await expect(table.getByRole('link', { name: 'BouncingBall_drop_e0p8_20261101_090000', exact: true })).toHaveAttribute('href', `${APP}/simulations/${id}`);
@@ -151,7 +151,7 @@ test('the Upload page says why it cannot upload: a read-only key, or a proxy wit
 
 test('the app configuration page picks the datasource and shows its health', async ({ page, harness }) => {
   await page.goto('/plugins/simviz-simulation-app');
-  await expect(page.getByText(/Proxy \d+\.\d+\.\d+ answers with 19 simulations/)).toBeVisible();
+  await expect(page.getByText(/Proxy \d+\.\d+\.\d+ answers with 22 simulations/)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Datasource settings' })).toHaveAttribute('href', '/connections/datasources/edit/simviz');
   await harness.screenshot('app-config');
 });

@@ -22,7 +22,7 @@ test.describe('datasource settings', () => {
     await page.getByTestId('harness-save-and-test').click();
     const result = page.getByTestId('harness-test-result');
     await expect(result).toHaveAttribute('data-status', 'success');
-    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 19 simulations/);
+    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 22 simulations/);
     await harness.screenshot('datasource-config');
   });
 
@@ -110,6 +110,6 @@ test.describe('datasource settings', () => {
     await page.getByRole('radio', { name: 'SimViz proxy' }).click();
     await expect(page.getByLabel('Proxy URL')).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+$/);
     await page.getByTestId('harness-save-and-test').click();
-    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 19 simulations/);
+    await expect(result).toContainText(/Connected to the SimViz proxy \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: 22 simulations/);
   });
 });

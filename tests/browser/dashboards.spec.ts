@@ -148,7 +148,23 @@ test('Proxy operations: health, simulations by status, recent failures, indexing
   await harness.screenshot('dashboard-proxy-operations');
 });
 
-for (const uid of ['simviz-simulation-overview', 'simviz-compare-runs', 'simviz-parameter-sweep', 'simviz-proxy-operations']) {
+test('Regression vs reference: the drifted nightly run fails against its reference, with the tube as a band', async ({ page, request, harness }) => {
+  const [run] = await runsMatching(request, 'RLCCircuit drifted');
+  const panels = await openDashboard(page, 'simviz-regression', { 'var-run': run.id, 'var-variable': ['capacitor.v', 'inductor.i'] });
+  await expectEveryPanelWithData(panels);
+  const table = panel(page, 'Result per variable');
+  await expect(table).toHaveAttribute('data-rows', '2');
+  expect(await tableHeaders(table)).toEqual(expect.arrayContaining(['Variable', 'Result', 'Worst deviation', 'Worst / tube', 'At time', 'Where']));
+  await expect(table.locator('td', { hasText: /^fail$/ })).not.toHaveCount(0);
+  // The failing variables: run, reference, and the tube's two bounds, with the failing intervals marked.
+  const failing = panel(page, 'Variables that leave the tube');
+  const names = await failing.getByTestId('panel-series').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-name')));
+  expect(names).toEqual(expect.arrayContaining(['capacitor.v run', 'capacitor.v reference', 'capacitor.v lower', 'capacitor.v upper']));
+  await expect(failing.getByTestId('panel-chart')).not.toHaveAttribute('data-markers', '0');
+  await harness.screenshot('dashboard-regression');
+});
+
+for (const uid of ['simviz-simulation-overview', 'simviz-compare-runs', 'simviz-parameter-sweep', 'simviz-regression', 'simviz-proxy-operations']) {
   test(`${uid} works as provisioned: its own default choices give every panel data`, async ({ page, harness: _harness }) => {
     const panels = await openDashboard(page, uid);
     await expectEveryPanelWithData(panels);

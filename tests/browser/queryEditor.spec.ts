@@ -192,7 +192,7 @@ test('a raw table holds every point of a run’s variables on one time column, a
   });
   expect(table.name).toBe('RLCCircuit_step_underdamped_20261101_091500');
   expect(table.columns).toEqual(['Time', 'capacitor.v', 'inductor.i']);
-  const id = await simulationId(request, 'RLCCircuit');
+  const id = await simulationId(request, 'RLCCircuit underdamped');
   const [exact] = await proxyQuery(request, { simulations: [id], variables: ['capacitor.v'], from: 0, to: 0.02, maxDataPoints: 10_000_000 });
   // Every point of the range, although the panel asked for 10.
   expect(table.voltage).toEqual(exact.values);
@@ -206,7 +206,7 @@ test('a raw table holds every point of a run’s variables on one time column, a
 
 test('a panel on the folder-mode datasource runs through Grafana’s query API and the backend, with the proxy’s values', async ({ page, request }) => {
   // The folder datasource reads the proxy's example folder under the same name, so ids agree.
-  const id = await simulationId(request, 'RLCCircuit');
+  const id = await simulationId(request, 'RLCCircuit underdamped');
   const saved = JSON.stringify({ refId: 'A', simulations: [id], variables: ['capacitor.v'] });
   await page.goto(`/harness-view/query-editor?uid=simviz-folder&from=0&to=20&maxDataPoints=10000&query=${encodeURIComponent(saved)}`);
   const answered = nextQueryAnswer(page);

@@ -36,6 +36,7 @@ export function testConfig(roots: DataRoot[], overrides: Partial<ProxyConfig> = 
     watch: 'off',
     settleMs: 0,
     workers: 1,
+    regressionTolerances: {},
     ...overrides,
   };
 }

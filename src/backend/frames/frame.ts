@@ -18,6 +18,8 @@ export interface FrameMeta {
   notices?: Notice[];
   /** Only in frame JSON (streams): when the frame appends to what the panel holds. */
   channel?: string;
+  /** `annotations`: Grafana draws the frame as annotations of the panel's other frames (time, timeEnd, text). */
+  dataTopic?: 'annotations';
 }
 
 /** The FieldConfig keys SimViz sets (they all exist in the SDK's FieldConfig, so Grafana keeps them). */
@@ -26,6 +28,10 @@ export interface FieldConfig {
   unit?: string;
   decimals?: number;
   description?: string;
+  /** A fixed colour (`{mode: 'fixed', fixedColor: 'green'}`). */
+  color?: { mode: 'fixed'; fixedColor: string };
+  /** Options of the panel's own field config, e.g. the time series panel's `fillBelowTo`, `lineWidth`, `fillOpacity`. */
+  custom?: Record<string, unknown>;
 }
 
 export type FieldValue = number | string | boolean | null | readonly unknown[];

@@ -3,6 +3,7 @@ import { queryTypeOf, type NewestRun, type SimVizQuery, type SimVizQueryType } f
 import type { QueryContext, QueryResult, QueryRunner } from './context';
 import { runEvents } from './events';
 import { runParameters } from './parameters';
+import { runRegression } from './regression';
 import { runStats } from './stats';
 import { runTable } from './table';
 import { runTimeSeries } from './timeSeries';
@@ -13,6 +14,7 @@ const RUNNERS: Record<SimVizQueryType, QueryRunner> = {
   parameters: runParameters,
   events: runEvents,
   stats: runStats,
+  regression: runRegression,
 };
 
 function describeNewest(newest: NewestRun): string {

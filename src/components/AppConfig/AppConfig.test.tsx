@@ -23,7 +23,7 @@ function props(jsonData: AppSettings): AppConfigProps {
 describe('AppConfig', () => {
   it('shows at once whether the configured datasource’s proxy answers, and links to its settings', async () => {
     render(<AppConfig {...props({ datasourceUid: 'simviz' })} />);
-    expect(await screen.findByText(/Proxy \d+\.\d+\.\d+ answers with 19 simulations/)).toBeInTheDocument();
+    expect(await screen.findByText(/Proxy \d+\.\d+\.\d+ answers with 22 simulations/)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Datasource settings' })).toHaveAttribute('href', '/connections/datasources/edit/simviz');
   });
 
@@ -37,6 +37,6 @@ describe('AppConfig', () => {
 
   it('defaults to the provisioned datasource uid', async () => {
     render(<AppConfig {...props({})} />);
-    expect(await screen.findByText(/answers with 19 simulations/)).toBeInTheDocument();
+    expect(await screen.findByText(/answers with 22 simulations/)).toBeInTheDocument();
   });
 });

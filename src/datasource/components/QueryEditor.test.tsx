@@ -31,7 +31,7 @@ describe('QueryEditor', () => {
   });
 
   it('shows the name of a saved simulation, fetched from the proxy by id', async () => {
-    const page = await datasource.client.listSimulations({ search: 'RLCCircuit' });
+    const page = await datasource.client.listSimulations({ search: 'RLCCircuit underdamped' });
     renderEditor({ refId: 'A', simulations: [page.items[0].id], variables: ['capacitor.v'] });
     expect(await screen.findByText('RLCCircuit_step_underdamped_20261101_091500')).toBeInTheDocument();
     expect(screen.getByText('capacitor.v')).toBeInTheDocument();

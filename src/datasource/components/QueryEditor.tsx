@@ -5,6 +5,7 @@ import type { QueryEditorProps } from '@grafana/data';
 import type { DataSource } from '../datasource';
 import { queryTypeOf, type SimVizOptions, type SimVizQuery } from '../types';
 import { QueryTypeField } from './QueryTypeField';
+import { isBatchView, RegressionOptions, RegressionRunsFields, RegressionViewField } from './RegressionOptions';
 import { NewestRunFields, RunsChoice, TimeOptions } from './RunOptions';
 import { EventOptions, ParameterOptions, SeriesOptions } from './SeriesOptions';
 import { SimulationsField } from './SimulationsField';
@@ -21,10 +22,13 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
     onChange({ ...query, ...next });
     onRunQuery();
   };
+  const regression = type === 'regression';
+  const batch = regression && isBatchView(query.regressionView);
   const plotsVariables = type === 'timeseries' || type === 'table';
-  // Time series, tables and events read part of a run; every type but stats reads runs, and may follow the newest one.
-  const readsRuns = plotsVariables || type === 'events';
-  const choosesRuns = type !== 'stats';
+  const picksVariables = plotsVariables || regression;
+  // Time series, tables, events and the regression plot read part of a run; every type but stats (and the regression batch) reads runs.
+  const readsRuns = plotsVariables || type === 'events' || (regression && (query.regressionView ?? 'plot') === 'plot');
+  const choosesRuns = type !== 'stats' && !batch;
   const newest = choosesRuns && query.newest !== undefined;
   // With "newest", the variables offered are those of the run it picks now.
   const [newestId, setNewestId] = useState<string>();
@@ -36,13 +40,16 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
       {choosesRuns && <RunsChoice query={query} onChange={update} />}
       {newest && <NewestRunFields query={query} onChange={update} client={datasource.client} onResolved={setNewestId} />}
       {choosesRuns && !newest && <SimulationsField client={datasource.client} value={simulations} onChange={(ids) => update({ simulations: ids })} />}
-      {plotsVariables && (
+      {regression && <RegressionViewField query={query} onChange={update} />}
+      {batch && <RegressionRunsFields query={query} onChange={update} />}
+      {picksVariables && (
         <VariableSelect client={datasource.client} simulations={variableRuns} value={query.variables ?? []} onChange={(names) => update({ variables: names })} />
       )}
       {plotsVariables && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {type === 'events' && <EventOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {readsRuns && <TimeOptions query={query} onChange={update} />}
       {type === 'parameters' && <ParameterOptions query={{ ...query, simulations }} onChange={update} />}
+      {regression && <RegressionOptions query={query} onChange={update} />}
       {type === 'stats' && <StatsOptions value={query.statsTable} onChange={(statsTable) => update({ statsTable })} />}
     </Stack>
   );

@@ -8,6 +8,7 @@ const OPTIONS: Array<{ value: SimVizQueryType; label: string; description: strin
   { value: 'table', label: 'Raw table', description: 'Exact values with their time column' },
   { value: 'parameters', label: 'Parameters', description: 'Parameter values, one column per simulation' },
   { value: 'events', label: 'Events', description: 'Event times (time stamps stored twice)' },
+  { value: 'regression', label: 'Regression', description: 'A run against its reference inside a tolerance tube: the band, failing intervals, pass or fail per variable or per run' },
   { value: 'stats', label: 'Proxy stats', description: 'Operational figures of the SimViz proxy: status counts, failures, indexing, timings' },
 ];
 

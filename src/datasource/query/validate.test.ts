@@ -20,17 +20,23 @@ describe('queryProblems', () => {
     ['events', { queryType: 'events', runBounds: true }],
     ['stats without a table', { queryType: 'stats' }],
     ['stats timings', { queryType: 'stats', statsTable: 'routes' }],
+    ['a regression plot with tolerances', { queryType: 'regression', regressionTolerances: { relative: 0.01, relativeTo: 'value', time: null } }],
+    ['a regression batch', { queryType: 'regression', regressionView: 'runStatus', regressionRuns: { folder: 'nightly', withinHours: 24 } }],
   ])('accepts %s', (_, query) => {
     expect(queryProblems({ ...base, ...query })).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['an unknown query type', { queryType: 'stat' }, /unknown query type "stat" \(one of timeseries, table, parameters, events, stats\)/],
+    ['an unknown query type', { queryType: 'stat' }, /unknown query type "stat" \(one of timeseries, table, parameters, events, stats, regression\)/],
     ['an unknown time axis', { timeAxis: 'wallclock' }, /unknown time axis "wallclock"/],
     ['an unknown stats table', { queryType: 'stats', statsTable: 'latency' }, /unknown stats table "latency"/],
     ['simulations given as text', { simulations: '$simulation' }, /simulations must be a list of strings/],
     ['variables holding a number', { variables: [1] }, /variables must be a list of strings/],
     ['zero max points', { maxDataPoints: 0 }, /maxDataPoints must be a positive whole number/],
+    ['an unknown regression view', { queryType: 'regression', regressionView: 'chart' }, /unknown regression view "chart"/],
+    ['a negative tolerance', { queryType: 'regression', regressionTolerances: { absolute: -1 } }, /regressionTolerances.absolute must be a number of at least 0/],
+    ['tolerances given as text', { queryType: 'regression', regressionTolerances: '0.01' }, /regressionTolerances must be an object/],
+    ['an unknown relativeTo', { queryType: 'regression', regressionTolerances: { relativeTo: 'peak' } }, /unknown regressionTolerances.relativeTo "peak"/],
   ])('names %s', (_, query, problem) => {
     expect(queryProblems({ ...base, ...query } as unknown as SimVizQuery)).toEqual([expect.stringMatching(problem)]);
   });
@@ -43,6 +49,12 @@ describe('isComplete', () => {
     expect(isComplete({ ...base, queryType: 'parameters', variables: [] })).toBe(true);
     expect(isComplete({ ...base, queryType: 'events', simulations: [] })).toBe(false);
     expect(isComplete({ refId: 'S', queryType: 'stats', simulations: [], variables: [] })).toBe(true);
+  });
+
+  it('needs a run for a regression plot (all variables when none are chosen), nothing for the batch views', () => {
+    expect(isComplete({ ...base, queryType: 'regression', variables: [] })).toBe(true);
+    expect(isComplete({ ...base, queryType: 'regression', simulations: [] })).toBe(false);
+    expect(isComplete({ refId: 'R', queryType: 'regression', regressionView: 'runs', simulations: [], variables: [] })).toBe(true);
   });
 });
 

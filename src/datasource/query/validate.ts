@@ -3,7 +3,7 @@
  * name a query type, time axis or stats table this datasource does not know; such a query gets an
  * error saying so instead of silently running as something else.
  */
-import { QUERY_TYPES, queryTypeOf, STATS_TABLES, TIME_AXES, TIME_MODES, VARIABLE_QUERY_KINDS, type SimVizQuery, type SimVizVariableQuery } from '../types';
+import { QUERY_TYPES, queryTypeOf, REGRESSION_VIEWS, STATS_TABLES, TIME_AXES, TIME_MODES, VARIABLE_QUERY_KINDS, type SimVizQuery, type SimVizVariableQuery } from '../types';
 
 function isStringList(value: unknown): boolean {
   return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
@@ -24,6 +24,8 @@ export function queryProblems(query: SimVizQuery): string[] {
     ...oneOf('time axis', query.timeAxis, TIME_AXES),
     ...oneOf('stats table', query.statsTable, STATS_TABLES),
     ...oneOf('time mode', query.timeMode, TIME_MODES),
+    ...oneOf('regression view', query.regressionView, REGRESSION_VIEWS),
+    ...toleranceProblems(query.regressionTolerances),
     ...listProblems(query as unknown as Record<string, unknown>, ['simulations', 'variables']),
     ...newestProblems(query.newest),
   ];
@@ -34,6 +36,20 @@ export function queryProblems(query: SimVizQuery): string[] {
     problems.push('maxDataPoints must be a positive whole number');
   }
   return problems;
+}
+
+function toleranceProblems(tolerances: unknown): string[] {
+  if (tolerances === undefined) {
+    return [];
+  }
+  if (typeof tolerances !== 'object' || tolerances === null || Array.isArray(tolerances)) {
+    return ['regressionTolerances must be an object with absolute, relative, relativeTo and time'];
+  }
+  const given = tolerances as Record<string, unknown>;
+  const problems = ['absolute', 'relative', 'time']
+    .filter((key) => given[key] !== undefined && given[key] !== null && !(typeof given[key] === 'number' && Number.isFinite(given[key]) && (given[key] as number) >= 0))
+    .map((key) => `regressionTolerances.${key} must be a number of at least 0`);
+  return [...problems, ...oneOf('regressionTolerances.relativeTo', given.relativeTo, ['range', 'value'])];
 }
 
 function newestProblems(newest: unknown): string[] {
@@ -52,7 +68,7 @@ function newestProblems(newest: unknown): string[] {
 /** Whether the query has what its type needs: runs (and variables to plot); stats need neither. */
 export function isComplete(query: SimVizQuery): boolean {
   const type = queryTypeOf(query);
-  if (type === 'stats') {
+  if (type === 'stats' || (type === 'regression' && (query.regressionView === 'runs' || query.regressionView === 'runStatus'))) {
     return true;
   }
   const needsVariables = type === 'timeseries' || type === 'table';

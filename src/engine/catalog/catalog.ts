@@ -12,6 +12,7 @@ import { simulationId } from './ids';
 import { indexKey } from './index-store';
 import { listSimulations, type SimulationFilter } from './listing';
 import { sidecarMtime } from './metadata';
+import { SidecarWriteError, updateSidecarField } from './sidecar-write';
 import { OpenFiles } from './open-files';
 import { IndexPersistence, entryFromIndex } from './persistence';
 import { RootOutages } from './root-outages';
@@ -239,6 +240,38 @@ export class Catalog {
     clearTimeout(this.entries.get(id)?.settleTimer);
     this.entries.set(id, entry);
     this.openFiles.forget(id);
+    this.core.changed();
+    return entry.summary;
+  }
+
+  /**
+   * Names `referenceId` (a run in the same data root) as the reference of `id` in its sidecar, or
+   * removes the reference with null. Throws a SidecarWriteError naming the file when the sidecar
+   * cannot be written; returns the updated catalogue entry.
+   */
+  async setReference(id: string, referenceId: string | null): Promise<Simulation> {
+    const entry = this.entries.get(id);
+    if (!entry) {
+      throw new SidecarWriteError('io', `no simulation with id "${id}"`);
+    }
+    const reference = referenceId === null ? undefined : this.entries.get(referenceId);
+    if (referenceId !== null && !reference) {
+      throw new SidecarWriteError('invalid_sidecar', `no simulation with id "${referenceId}" to use as reference`);
+    }
+    if (reference && reference.file.root.name !== entry.file.root.name) {
+      throw new SidecarWriteError(
+        'invalid_sidecar',
+        `${displayName(reference.file)} is in data root "${reference.file.root.name}", not "${entry.file.root.name}": a sidecar names references in its own root`
+      );
+    }
+    entry.sidecarMtimeMs = await updateSidecarField(
+      entry.file.absolutePath,
+      displayName(entry.file),
+      'reference',
+      reference?.file.relativePath
+    );
+    const warnings = (entry.summary.warnings ?? []).filter((warning) => !warning.startsWith('sidecar '));
+    entry.summary = { ...entry.summary, referenceId: reference ? referenceId : null, warnings };
     this.core.changed();
     return entry.summary;
   }

@@ -49,11 +49,23 @@ const SidecarSchema = Type.Object(
     model: Type.Optional(Type.String({ maxLength: 500 })),
     /** The run this one is compared against: a path relative to the same data root. */
     reference: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** Tolerances of the regression check against the reference (the request's own win over them). */
+    tolerances: Type.Optional(
+      Type.Object(
+        {
+          absolute: Type.Optional(Type.Number({ minimum: 0 })),
+          relative: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          relativeTo: Type.Optional(Type.Union([Type.Literal('range'), Type.Literal('value')])),
+          time: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+        },
+        { additionalProperties: false }
+      )
+    ),
   },
   // Users may keep their own fields in the sidecar; SimViz reads only these.
   { additionalProperties: true }
 );
-export type Sidecar = Pick<Static<typeof SidecarSchema>, 'tags' | 'description' | 'model' | 'reference'>;
+export type Sidecar = Pick<Static<typeof SidecarSchema>, 'tags' | 'description' | 'model' | 'reference' | 'tolerances'>;
 
 /** mtime of the sidecar `<file>.json`, or null without one (part of the index key). */
 export async function sidecarMtime(resultPath: string): Promise<number | null> {
@@ -102,6 +114,6 @@ export async function readSidecar(resultPath: string, displayName: string): Prom
   if (!Value.Check(SidecarSchema, parsed)) {
     return { ...base, warnings: [`sidecar ${name}: ${describeSchemaErrors(parsed)}`] };
   }
-  const { tags, description, model, reference } = parsed;
-  return { sidecar: { tags, description, model, reference }, modifiedMs: stats.mtimeMs, warnings: [] };
+  const { tags, description, model, reference, tolerances } = parsed;
+  return { sidecar: { tags, description, model, reference, tolerances }, modifiedMs: stats.mtimeMs, warnings: [] };
 }

@@ -65,6 +65,7 @@ describe('proxy configuration', () => {
       watch: 'on',
       settleMs: 3000,
       workers: 1,
+      regressionTolerances: {},
     });
     expect(DEFAULT_CACHE_MAX_BYTES).toBe(2 * 1024 ** 3);
   });
@@ -234,6 +235,9 @@ shutdownTimeout: 20
 watch: poll
 settleTime: 0.5
 workers: 3
+regression:
+  tolerances:
+    relative: 0.004
 `);
     const folder = path.dirname(file);
     await writeFile(path.join(folder, 'uploader.key'), 'from-a-file\n');
@@ -264,6 +268,7 @@ workers: 3
       watch: 'poll',
       settleMs: 500,
       workers: 3,
+      regressionTolerances: { relative: 0.004 },
     });
   });
 
@@ -295,6 +300,9 @@ workers: 3
     ['tls:\n  cert: c.pem\n', 'config simviz.yaml: tls.cert: HTTPS needs both'],
     ['host: [a, b]\n', 'config simviz.yaml: host: expected a non-empty string'],
     ['- just\n- a list\n', 'config simviz.yaml: expected a mapping of data, port'],
+    ['regression:\n  tolerances:\n    relative: 2\n', 'config simviz.yaml: regression.tolerances.relative: 2 is not a number from 0 to 1'],
+    ['regression:\n  tolerances:\n    relativeTo: peak\n', 'config simviz.yaml: regression.tolerances.relativeTo: "peak" is not one of range, value'],
+    ['regression:\n  tolerance: {}\n', 'config simviz.yaml: regression.tolerance: unknown key (expected one of tolerances)'],
     ['port: [1\n', 'config simviz.yaml: not valid YAML'],
     ['port: 1\nport: 2\n', 'config simviz.yaml: not valid YAML'],
   ])('rejects %j naming the key', async (yaml, message) => {
@@ -304,6 +312,11 @@ workers: 3
     const action = () => parseCommandLine(['--config', 'simviz.yaml'], {}, folder);
     expect(action).toThrow(ConfigError);
     expect(action).toThrow(message);
+  });
+
+  it('reads the regression check’s default tolerances', async () => {
+    const file = await configFile('data: [results]\nregression:\n  tolerances:\n    absolute: 0.01\n    relative: 0.001\n    relativeTo: value\n    time: 0.5\n');
+    expect(run(['--config', file]).regressionTolerances).toEqual({ absolute: 0.01, relative: 0.001, relativeTo: 'value', time: 0.5 });
   });
 
   it('says when the file cannot be read', () => {

@@ -34,6 +34,7 @@ import {
   type SourcedPath,
   type TlsFiles,
   type WatchMode,
+  type RegressionDefaults,
 } from './values';
 import { readTlsFiles, TlsLoadError } from '../http/tls';
 
@@ -87,6 +88,8 @@ export interface ProxyConfig {
   settleMs: number;
   /** Processes serving requests on the same port (1: this process alone). */
   workers: number;
+  /** Default tolerances of the regression check; requests and sidecars override them. */
+  regressionTolerances: RegressionDefaults;
 }
 
 export const USAGE = `Usage: simviz-proxy --data [NAME=]DIR [--data ...] [--config FILE] [options]
@@ -316,6 +319,7 @@ export function resolveConfig(layers: readonly Layer[]): ProxyConfig {
     watch: pick('watch') ?? 'on',
     settleMs: pick('settleMs') ?? DEFAULT_SETTLE_MS,
     workers: pick('workers') ?? 1,
+    regressionTolerances: pick('regressionTolerances') ?? {},
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type Layer,
   type RootSpec,
   type Scope,
+  type RegressionDefaults,
 } from './values';
 
 /**
@@ -49,6 +50,7 @@ const TOP_LEVEL_KEYS = [
   'watch',
   'settleTime',
   'workers',
+  'regression',
 ] as const;
 
 /** Reads and checks one config file; `label` is the path as the user gave it. */
@@ -147,6 +149,9 @@ class FileReader {
         );
       }
     }
+    if (fields.regression !== undefined) {
+      layer.regressionTolerances = this.regression(fields.regression);
+    }
     if (fields.tls !== undefined) {
       const tls = this.mapping(fields.tls, 'tls', ['cert', 'key']);
       if (tls.cert !== undefined) {
@@ -156,6 +161,35 @@ class FileReader {
         layer.tlsKey = { path: this.path(tls.key, 'tls.key'), source: this.where('tls.key') };
       }
     }
+  }
+
+  /** `regression: {tolerances: {absolute, relative, relativeTo, time}}`: numbers of at least 0 (relative at most 1). */
+  private regression(value: unknown): RegressionDefaults {
+    const section = this.mapping(value, 'regression', ['tolerances']);
+    if (section.tolerances === undefined) {
+      return {};
+    }
+    const fields = this.mapping(section.tolerances, 'regression.tolerances', ['absolute', 'relative', 'relativeTo', 'time']);
+    const defaults: RegressionDefaults = {};
+    for (const key of ['absolute', 'relative', 'time'] as const) {
+      if (fields[key] === undefined) {
+        continue;
+      }
+      const where = `regression.tolerances.${key}`;
+      const number = Number(this.scalarText(fields[key], where));
+      if (!Number.isFinite(number) || number < 0 || (key === 'relative' && number > 1)) {
+        throw new ConfigError(`${this.where(where)}: ${String(fields[key])} is not a number ${key === 'relative' ? 'from 0 to 1' : 'of at least 0'}`);
+      }
+      defaults[key] = number;
+    }
+    if (fields.relativeTo !== undefined) {
+      const relativeTo = this.scalarText(fields.relativeTo, 'regression.tolerances.relativeTo');
+      if (relativeTo !== 'range' && relativeTo !== 'value') {
+        throw new ConfigError(`${this.where('regression.tolerances.relativeTo')}: "${relativeTo}" is not one of range, value`);
+      }
+      defaults.relativeTo = relativeTo;
+    }
+    return defaults;
   }
 
   /** `NAME=DIR`, `DIR`, or `{name, path}`. */

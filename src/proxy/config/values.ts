@@ -79,6 +79,15 @@ export interface Layer {
   watch?: WatchMode;
   settleMs?: number;
   workers?: number;
+  regressionTolerances?: RegressionDefaults;
+}
+
+/** The operator's default tolerances of the regression check (`regression.tolerances` in the config file). */
+export interface RegressionDefaults {
+  absolute?: number;
+  relative?: number;
+  relativeTo?: 'range' | 'value';
+  time?: number | null;
 }
 
 export const WATCH_MODES = ['on', 'off', 'poll'] as const;

@@ -1,7 +1,8 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { compareRuns, DEFAULT_TOLERANCES } from '../../engine/compare';
 import { openResultFile, type ResultFile } from '../../engine/decoder';
 
 import { generateExamples } from './generate';
@@ -80,7 +81,7 @@ describe('generateExamples', () => {
     }
     expect(total).toBeLessThan(5 * 1024 * 1024);
     expect(new Set(files.map((f) => path.basename(path.dirname(f))))).toEqual(
-      new Set(['mechanics', 'electrical', 'buildings', 'sweep'])
+      new Set(['mechanics', 'electrical', 'buildings', 'sweep', 'regression'])
     );
   });
 
@@ -88,6 +89,22 @@ describe('generateExamples', () => {
     for (const file of files) {
       const time = await (await openResultFile(file)).readTime();
       expect(time.every((t, i) => i === 0 || t >= time[i - 1])).toBe(true);
+    }
+  });
+});
+
+describe('the regression story', () => {
+  it('names the reference in each nightly sidecar: the reproduced run passes, the drifted one fails', async () => {
+    const reference = fileOf('RLCCircuit', 'reference');
+    for (const [condition, passes] of [['nightly', true], ['drifted', false]] as const) {
+      const run = fileOf('RLCCircuit', condition);
+      const sidecar = JSON.parse(await readFile(`${run}.json`, 'utf8')) as { reference: string; tags: string[] };
+      expect(path.join(outDir, sidecar.reference)).toBe(reference);
+      expect(sidecar.tags).toEqual(['nightly']);
+      const [runFile, referenceFile] = [await openResultFile(run), await openResultFile(reference)];
+      const variables = referenceFile.variables.filter((v) => v.kind === 'trajectory').map((v) => ({ name: v.name, run: runFile.findVariable(v.name), reference: v }));
+      const comparison = await compareRuns(runFile, referenceFile, { variables, tolerances: DEFAULT_TOLERANCES, maxIntervals: 10 });
+      expect(comparison.passed).toBe(passes);
     }
   });
 });
@@ -165,7 +182,7 @@ describe('RLC circuit', () => {
   const negated = ['resistor.n.i', 'inductor.n.i', 'capacitor.n.i', 'stepVoltage.i', 'stepVoltage.p.i'];
 
   it('follows the analytic underdamped step response', async () => {
-    const { file, time, values } = await readRun(fileOf('RLCCircuit'), names);
+    const { file, time, values } = await readRun(fileOf('RLCCircuit', 'underdamped'), names);
     const [V, R, L, C, stepTime] = [
       'stepVoltage.V',
       'resistor.R',
@@ -198,7 +215,7 @@ describe('RLC circuit', () => {
   });
 
   it('stores the step as a time event and satisfies Kirchhoff and Ohm', async () => {
-    const { file, time, values } = await readRun(fileOf('RLCCircuit'), names);
+    const { file, time, values } = await readRun(fileOf('RLCCircuit', 'underdamped'), names);
     const events = eventIndices(time);
     expect(events).toHaveLength(1);
     expect(time[events[0]]).toBeCloseTo(parameterValue(file, 'stepVoltage.startTime'), 6);
@@ -215,7 +232,7 @@ describe('RLC circuit', () => {
   });
 
   it('writes pin currents as exact negations of the loop current', async () => {
-    const { values } = await readRun(fileOf('RLCCircuit'), ['inductor.i', 'resistor.i', 'stepVoltage.n.i', ...negated]);
+    const { values } = await readRun(fileOf('RLCCircuit', 'underdamped'), ['inductor.i', 'resistor.i', 'stepVoltage.n.i', ...negated]);
     const current = values['inductor.i'];
     expect(Array.from(values['resistor.i'])).toEqual(Array.from(current));
     expect(Array.from(values['stepVoltage.n.i'])).toEqual(Array.from(current));

@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { writeResultFile } from '../../engine/writer/mat4-writer';
 
 import { simulateBouncingBall } from './models/bouncing-ball';
-import { simulateRlcCircuit } from './models/rlc-circuit';
+import { RLC_DEFAULTS, simulateRlcCircuit } from './models/rlc-circuit';
 import { simulateSpringDamper } from './models/spring-damper';
 import { simulateTwoZoneBuilding } from './models/two-zone-building';
 import { formatResultFileName, numberTag, type ResultFileName } from './naming';
@@ -15,6 +15,9 @@ export interface ExampleFile {
   folder: string;
   name: ResultFileName;
   simulate: () => ExampleResult;
+  /** The run this one is checked against (regression check): written into its sidecar. */
+  reference?: ExampleFile;
+  tags?: string[];
 }
 
 const SWEEP_DAMPINGS = [0.5, 1, 2, 4];
@@ -37,6 +40,27 @@ function springDamperRun(d: number, index: number): ExampleFile {
   };
 }
 
+/**
+ * A nightly regression story: a reference run of the RLC circuit, a nightly run that reproduces it
+ * and one whose resistor drifted by 15 % (it leaves the tolerance tube around the step response).
+ */
+const RLC_REFERENCE: ExampleFile = {
+  folder: 'regression',
+  name: { model: 'RLCCircuit', experiment: 'step', condition: 'reference', stamp: '20261101_000000' },
+  simulate: () => simulateRlcCircuit(),
+  tags: ['reference'],
+};
+
+function rlcNightly(condition: string, stamp: string, resistanceFactor: number): ExampleFile {
+  return {
+    folder: 'regression',
+    name: { model: 'RLCCircuit', experiment: 'step', condition, stamp },
+    simulate: () => simulateRlcCircuit({ R: RLC_DEFAULTS.R * resistanceFactor }),
+    reference: RLC_REFERENCE,
+    tags: ['nightly'],
+  };
+}
+
 export const EXAMPLE_FILES: readonly ExampleFile[] = [
   bouncingBall(0.8, '20261101_090000'),
   bouncingBall(0.5, '20261101_093000'),
@@ -51,10 +75,22 @@ export const EXAMPLE_FILES: readonly ExampleFile[] = [
     simulate: () => simulateTwoZoneBuilding(),
   },
   ...SWEEP_DAMPINGS.map(springDamperRun),
+  RLC_REFERENCE,
+  rlcNightly('nightly', '20261104_020000', 1),
+  rlcNightly('drifted', '20261105_020000', 1.15),
 ];
 
 export function examplePath(outDir: string, file: ExampleFile): string {
   return path.join(outDir, file.folder, formatResultFileName(file.name));
+}
+
+/** `<file>.json` with the run's reference (a path relative to the data root, as sidecars name it) and tags. */
+async function writeSidecar(outDir: string, target: string, file: ExampleFile): Promise<void> {
+  if (!file.reference && !file.tags) {
+    return;
+  }
+  const reference = file.reference && path.relative(outDir, examplePath(outDir, file.reference)).split(path.sep).join('/');
+  await writeFile(`${target}.json`, JSON.stringify({ reference, tags: file.tags }, null, 2) + '\n');
 }
 
 /** Simulates every example and writes it below `outDir`; returns the written paths. */
@@ -65,6 +101,7 @@ export async function generateExamples(outDir: string): Promise<string[]> {
     await mkdir(path.dirname(target), { recursive: true });
     const { spec, data } = file.simulate();
     await writeResultFile(target, spec, data);
+    await writeSidecar(outDir, target, file);
     written.push(target);
   }
   return written;

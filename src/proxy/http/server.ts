@@ -20,6 +20,8 @@ import { simulationRoutes } from './routes/simulations';
 import { statsRoutes } from './routes/stats';
 import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
+import { regressionRoutes } from './routes/regression/routes';
+import type { Tolerances } from '../../engine/compare/types';
 import { trackRequest } from '../../engine/util/activity';
 import { httpsServerFactory, type TlsMaterial } from './tls';
 
@@ -43,6 +45,8 @@ export interface ServerOptions {
   responseCacheBytes?: number;
   /** Served only in process (the backend datasource's folder mode), never on a port: no keys needed. */
   inProcess?: boolean;
+  /** Default tolerances of the regression check (the proxy config's `regression.tolerances`). */
+  regressionTolerances?: Partial<Tolerances>;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -80,6 +84,7 @@ export function buildServer(options: ServerOptions): App {
     });
     queryRoutes(api, options.catalog, responses);
     statsRoutes(api, { catalog: options.catalog, metrics, startedAtMs });
+    regressionRoutes(api, options.catalog, { tolerances: options.regressionTolerances });
     await uploadRoutes(api, options.catalog, options.uploads ?? { maxBytes: 0 });
   });
   return app;
