@@ -81,10 +81,15 @@ function variableFrames(at: PlotContext, variable: VariableRegression): Frame[] 
   ];
 }
 
+/** Simulation seconds as people read them: float32 times such as 0.00735000000087 become 0.00735. */
+function seconds(value: number): string {
+  return `${Number(value.toPrecision(6))} s`;
+}
+
 function failureText(variable: VariableRegression): string {
   const worst = variable.worst;
   const amount = worst?.deviation === null ? 'NaN on one side' : `${worst?.deviation.toPrecision(3)}${variable.unit ? ` ${variable.unit}` : ''} outside`;
-  const where = worst ? `; worst ${amount} at t = ${worst.time} s` : '';
+  const where = worst ? `; worst ${amount} at t = ${seconds(worst.time)}` : '';
   return `${variable.name} leaves the tube${where}`;
 }
 
@@ -156,7 +161,7 @@ const text = (name: string, values: string[]): Field => ({ name, type: 'string',
 const numbers = (name: string, values: Array<number | null>, unit?: string): Field => ({ name, type: 'number', values, config: { displayNameFromDS: name, ...(unit ? { unit } : {}) } });
 
 function intervalsText(variable: VariableRegression): string {
-  const listed = variable.failures.map((interval) => `${interval.from}–${interval.to} s`).join(', ');
+  const listed = variable.failures.map((interval) => `${seconds(interval.from)} – ${seconds(interval.to)}`).join(', ');
   return variable.failureCount > variable.failures.length ? `${listed} (+${variable.failureCount - variable.failures.length} more)` : listed;
 }
 

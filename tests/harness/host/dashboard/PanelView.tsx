@@ -9,7 +9,7 @@ import { Alert } from '@grafana/ui';
 
 import { fieldMatcher, fieldTitle, formatValue } from './format';
 import type { DashboardPanel } from './model';
-import type { Marker, PanelResult } from './run';
+import { markersOf, type Marker, type PanelResult } from './run';
 
 const COLORS = ['#73BF69', '#F2CC0C', '#8AB8FF', '#FF780A', '#F2495C', '#5794F2', '#B877D9', '#FADE2A', '#37872D', '#C4162A'];
 const CHART = { width: 1000, height: 220 };
@@ -167,11 +167,21 @@ function BarsBody({ frames, panel }: { frames: DataFrame[]; panel: DashboardPane
   );
 }
 
-function PanelBody({ panel, frames, markers }: { panel: DashboardPanel; frames: DataFrame[]; markers: Marker[] }) {
-  const chart = CHART_TYPES.has(panel.type) ? seriesOf(frames) : [];
+/**
+ * Frames a query returns as annotations of its own panel, as Grafana's time series panel picks them
+ * (getAnnotationFrames): data topic `annotations`, a field named `time`, at least one row.
+ */
+function isAnnotationFrame(frame: DataFrame): boolean {
+  return frame.name !== 'exemplar' && frame.meta?.dataTopic === 'annotations' && frame.length > 0 && frame.fields.some((f) => f.name === 'time');
+}
+
+function PanelBody({ panel, frames: all, markers }: { panel: DashboardPanel; frames: DataFrame[]; markers: Marker[] }) {
+  const chart = CHART_TYPES.has(panel.type) ? seriesOf(all.filter((frame) => frame.meta?.dataTopic !== 'annotations')) : [];
   if (chart.length > 0) {
-    return <Chart series={chart} markers={markers} isTime={frames.some((f) => f.fields.some((x) => x.type === FieldType.time))} />;
+    const own = markersOf(all.filter(isAnnotationFrame));
+    return <Chart series={chart} markers={[...markers, ...own]} isTime={all.some((f) => f.fields.some((x) => x.type === FieldType.time))} />;
   }
+  const frames = all.filter((frame) => frame.meta?.dataTopic !== 'annotations');
   if (panel.type === 'stat') {
     return <StatBody frames={frames} panel={panel} />;
   }

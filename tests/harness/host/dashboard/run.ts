@@ -71,7 +71,7 @@ export async function runPanel(instance: PanelInstance, context: RunContext): Pr
 }
 
 /** Grafana's reading of annotation frames: the first time field and the `text` field of each row. */
-function markersOf(frames: DataFrame[]): Marker[] {
+export function markersOf(frames: DataFrame[]): Marker[] {
   return frames.flatMap((frame) => {
     const time = frame.fields.find((f) => f.type === FieldType.time);
     const text = frame.fields.find((f) => f.name === 'text');
