@@ -9,6 +9,7 @@ export enum ROUTES {
   Simulation = 'simulations/:id',
   Compare = 'compare',
   Upload = 'upload',
+  Regression = 'regression',
 }
 
 /** The uid the provisioning files give the SimViz datasource; the app uses it unless configured otherwise. */

@@ -3,7 +3,7 @@ import { config } from '@grafana/runtime';
 
 import type { Simulation } from '../shared/api';
 import type { SimVizQuery } from '../datasource/types';
-import { COMPARE_DASHBOARD_UID, DATASOURCE_TYPE, OVERVIEW_DASHBOARD_UID, prefixRoute, ROUTES } from '../constants';
+import { COMPARE_DASHBOARD_UID, DATASOURCE_TYPE, OVERVIEW_DASHBOARD_UID, prefixRoute, REGRESSION_DASHBOARD_UID, ROUTES } from '../constants';
 
 /** Simulation time t s is shown at epoch + t (the datasource's `simulation` time axis), in ms. */
 export interface SimulationRange {
@@ -61,6 +61,27 @@ export function compareDashboardUrl(datasourceUid: string, ids: string[], variab
     from: range.from,
     to: range.to,
   });
+}
+
+/**
+ * The "Regression vs reference" dashboard on one run over its duration; the reference is the run's
+ * own (from its sidecar) unless one is given. The run filter is cleared so the run is in the list.
+ */
+export function regressionDashboardUrl(datasourceUid: string, run: Pick<Simulation, 'id' | 'startTime' | 'stopTime'>, referenceId?: string): string {
+  const range = simulationRange(run);
+  return urlUtil.renderUrl(withSubUrl(`/d/${REGRESSION_DASHBOARD_UID}`), {
+    'var-datasource': datasourceUid,
+    'var-filter': '',
+    'var-run': run.id,
+    'var-reference': referenceId ?? '',
+    from: range.from,
+    to: range.to,
+  });
+}
+
+/** The app's Regression page. */
+export function regressionPageUrl(): string {
+  return withSubUrl(prefixRoute(ROUTES.Regression));
 }
 
 /** Explore with one SimViz query, in Grafana's `panes` URL format (schemaVersion 1). */

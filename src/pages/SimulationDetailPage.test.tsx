@@ -1,5 +1,5 @@
 import React from 'react';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 
 import { proxyClientFor } from '../api/proxyForDatasource';
@@ -19,11 +19,11 @@ async function idOf(name: string): Promise<string> {
   return (await proxyClientFor('simviz').listSimulations({ search: name })).items[0].id;
 }
 
-function renderPage(id: string) {
+function renderPage(id: string, datasourceUid = 'simviz') {
   render(
     <MemoryRouter initialEntries={[`/simulations/${id}`]}>
       <Routes>
-        <Route path="/simulations/:id" element={<SimulationDetailPage datasourceUid="simviz" />} />
+        <Route path="/simulations/:id" element={<SimulationDetailPage datasourceUid={datasourceUid} />} />
       </Routes>
     </MemoryRouter>
   );
@@ -31,7 +31,7 @@ function renderPage(id: string) {
 
 describe('SimulationDetailPage', () => {
   it('shows the run’s metadata and searches its parameters', async () => {
-    renderPage(await idOf('RLCCircuit'));
+    renderPage(await idOf('RLCCircuit underdamped'));
     const metadata = await screen.findByLabelText('Simulation metadata');
     expect(within(metadata).getByText('RLCCircuit')).toBeInTheDocument();
     expect(within(metadata).getByText('underdamped')).toBeInTheDocument();
@@ -65,5 +65,33 @@ describe('SimulationDetailPage', () => {
     expect(await screen.findByText(/dymola_dslin_pid cannot be read/)).toBeInTheDocument();
     expect(screen.getAllByText(/linearization result/).length).toBeGreaterThan(0);
     expect(screen.queryByRole('region', { name: 'Parameters' })).not.toBeInTheDocument();
+  });
+
+  describe('references', () => {
+    it('links a run with a reference to the regression dashboard, and offers no writes to a read-only key', async () => {
+      const id = await idOf('RLCCircuit nightly');
+      renderPage(id);
+      const compare = await screen.findByRole('link', { name: 'Compare with reference' });
+      expect(compare.getAttribute('href')).toMatch(new RegExp(`^/d/simviz-regression\\?var-datasource=simviz&var-filter=&var-run=${id}&var-reference=&from=0&to=\\d+$`));
+      // The key of this datasource may only read: the session says so before any button shows.
+      await screen.findByText('open the reference run');
+      expect(screen.queryByRole('button', { name: 'Set as reference for…' })).not.toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: 'Remove reference' })).not.toBeInTheDocument();
+    });
+
+    it('removes a reference through the API where the key may write, and the page shows it gone', async () => {
+      const folder = proxyClientFor('simviz-folder');
+      const [nightly] = (await folder.listSimulations({ search: 'RLCCircuit nightly' })).items;
+      const reference = nightly.referenceId!;
+      renderPage(nightly.id, 'simviz-folder');
+      expect(await screen.findByRole('button', { name: 'Set as reference for…' })).toBeInTheDocument();
+      fireEvent.click(await screen.findByRole('button', { name: 'Remove reference' }));
+      await waitFor(() => expect(screen.queryByRole('link', { name: 'Compare with reference' })).not.toBeInTheDocument());
+      expect((await folder.getSimulation(nightly.id)).referenceId).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: 'Set as reference for…' }));
+      expect(await screen.findByRole('combobox', { name: 'Runs' })).toBeInTheDocument();
+      // Put back as it was, through the same route.
+      expect((await folder.setReference(nightly.id, reference)).referenceId).toBe(reference);
+    });
   });
 });

@@ -5,6 +5,8 @@ import { Alert, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui'
 
 import { compareUrl, exploreUrl, overviewUrl, simulationRange } from '../api/links';
 import { ParametersTable } from '../components/SimulationDetail/ParametersTable';
+import { ReferenceActions } from '../components/SimulationDetail/ReferenceActions';
+import type { Simulation } from '../shared/api';
 import { SimulationMetadata } from '../components/SimulationDetail/SimulationMetadata';
 import { plotQuery, VariablePlot } from '../components/QuickPlot/VariablePlot';
 import { useAsyncValue } from '../hooks/useAsyncValue';
@@ -27,7 +29,10 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 export function SimulationDetailPage({ datasourceUid }: { datasourceUid: string }) {
   const { id = '' } = useParams<{ id: string }>();
   const client = useProxyClient(datasourceUid);
-  const { value: simulation, error } = useAsyncValue(JSON.stringify([datasourceUid, id]), () => client.getSimulation(id));
+  const { value: loaded, error } = useAsyncValue(JSON.stringify([datasourceUid, id]), () => client.getSimulation(id));
+  // After the reference is changed here, the entry the proxy answered with.
+  const [changed, setChanged] = useState<Simulation>();
+  const simulation = changed?.id === id ? changed : loaded;
   const [variables, setVariables] = useState<string[]>([]);
   const simulations = useMemo(() => [id], [id]);
 
@@ -65,6 +70,7 @@ export function SimulationDetailPage({ datasourceUid }: { datasourceUid: string 
         </Stack>
         <Section title="Metadata">
           <SimulationMetadata simulation={simulation} />
+          <ReferenceActions simulation={simulation} client={client} datasourceUid={datasourceUid} onChanged={setChanged} />
         </Section>
         {readable && (
           <>

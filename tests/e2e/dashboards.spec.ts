@@ -18,3 +18,8 @@ test('Compare runs lists per-run statistics', async ({ gotoDashboardPage }) => {
   const dashboard = await gotoDashboardPage({ uid: 'simviz-compare-runs' });
   await expect(dashboard.getPanelByTitle('Per-run statistics (whole run)').data).not.toHaveCount(0);
 });
+
+test('Regression vs reference shows the result per variable of the first nightly run', async ({ gotoDashboardPage }) => {
+  const dashboard = await gotoDashboardPage({ uid: 'simviz-regression' });
+  await expect(dashboard.getPanelByTitle('Result per variable').fieldNames).toContainText(['Variable', 'Result', 'Worst / tube']);
+});

@@ -57,6 +57,15 @@ test('the provisioned alert rule evaluates on the backend and is normal for the 
     .toBe('ok');
 });
 
+test('the nightly regression rule fires for the drifted example run and not for the reproduced one', async ({ request }) => {
+  const firing = async () => {
+    const alerts = (await (await request.get('/api/prometheus/grafana/api/v1/alerts')).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+    return alerts.data.alerts.filter((a) => a.labels.check === 'regression' && a.state.toLowerCase().startsWith('alerting')).map((a) => a.labels.run);
+  };
+  // The example runs are generated at start, so they are within the rule's 24 hours.
+  await expect.poll(firing, { timeout: 180_000 }).toEqual(['RLCCircuit_step_drifted_20261105_020000']);
+});
+
 test('an alert rule on SimViz can be previewed in the rule editor', async ({ page, request, readProvisionedDataSource }) => {
   const datasource = await readProvisionedDataSource({ fileName: 'datasources.yml', name: 'SimViz' });
   const evaluation = await request.post('/api/v1/eval', {
