@@ -8,8 +8,7 @@ import { isBatchItemError, type BatchCompareResponse, type PlotSeriesJson, type 
 import type { RegressionTolerances, SimVizQuery, TimeAxis } from '../../datasource/types';
 import { grafanaUnit } from '../../datasource/units';
 import type { Field, Frame, Notice } from '../frames/frame';
-import type { QueryContext, QueryRunner } from './context';
-import { timeAxisOf } from './context';
+import { timeAxisOf, type QueryContext, type QueryRunner } from './context';
 import { axisOriginMs, MS_PER_SECOND, queryWindow, timeField } from './timeAxis';
 
 const DEFAULT_PLOT_POINTS = 1000;
