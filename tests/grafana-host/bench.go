@@ -32,7 +32,8 @@ one JSON line with the timings and the plugin process's memory (VmHWM, VmRSS of 
 The plan is {"readyTimeoutMs": 120000, "steps": [{"label": "first", "queries": [MODEL, ...],
 "repeat": 1, "cycle": false, "waitForGlob": "", "waitTimeoutMs": 120000, "settleMs": 0}, ...]} where MODEL is a
 query model as the frontend saves it (refId, queryType, simulations, variables, ...). The string
-"$simulation" in a model's "simulations" stands for every simulation the datasource lists. Each
+"$simulation" in a model's "simulations" stands for every simulation the datasource lists, and
+"$simulation:PATH" for the one at PATH (relative to its data root). Each
 step runs "repeat" times: one QueryData with all its queries, or with "cycle" one query at a time,
 queries[i % len(queries)] in round i. With "waitForGlob", the step first waits (untimed, but
 reported) until a file matches the glob, e.g. the per-variable layout a first read starts building,
@@ -199,19 +200,17 @@ func RunBench(opts Options, settings Settings, plan BenchPlan) (result *BenchRes
 		return nil, errors.New("the datasource lists no simulations")
 	}
 	result.Simulations = sims
-	var ids []any
 	for _, s := range sims {
 		if s.Status != "ok" {
 			return nil, fmt.Errorf("simulation %s (%s) has status %q", s.ID, s.Path, s.Status)
 		}
-		ids = append(ids, s.ID)
 	}
 	if result.VmRSSKbReady, _, err = procMemory(result.PID); err != nil {
 		return nil, err
 	}
 
 	for _, step := range plan.Steps {
-		r, err := runStep(p, step, ids, result.PID)
+		r, err := runStep(p, step, sims, result.PID)
 		if err != nil {
 			return nil, fmt.Errorf("step %q: %w", step.Label, err)
 		}
@@ -277,27 +276,38 @@ func benchSimulations(p *Plugin) ([]BenchSimulation, error) {
 	return page.Items, nil
 }
 
-// withSimulations is model with "$simulation" in its simulations replaced by every listed id.
-func withSimulations(model map[string]any, ids []any) map[string]any {
+// withSimulations is model with "$simulation" in its simulations replaced by every listed id, and
+// "$simulation:PATH" by the id of the simulation at PATH.
+func withSimulations(model map[string]any, sims []BenchSimulation) map[string]any {
 	out := make(map[string]any, len(model))
 	for k, v := range model {
 		out[k] = v
 	}
 	if list, ok := model["simulations"].([]any); ok {
-		var sims []any
+		var ids []any
 		for _, s := range list {
-			if s == "$simulation" {
-				sims = append(sims, ids...)
-			} else {
-				sims = append(sims, s)
+			name, _ := s.(string)
+			switch {
+			case name == "$simulation":
+				for _, sim := range sims {
+					ids = append(ids, sim.ID)
+				}
+			case strings.HasPrefix(name, "$simulation:"):
+				for _, sim := range sims {
+					if sim.Path == strings.TrimPrefix(name, "$simulation:") {
+						ids = append(ids, sim.ID)
+					}
+				}
+			default:
+				ids = append(ids, s)
 			}
 		}
-		out["simulations"] = sims
+		out["simulations"] = ids
 	}
 	return out
 }
 
-func runStep(p *Plugin, step BenchStep, ids []any, pid int) (*BenchStepResult, error) {
+func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*BenchStepResult, error) {
 	if len(step.Queries) == 0 {
 		return nil, errors.New("no queries")
 	}
@@ -322,7 +332,7 @@ func runStep(p *Plugin, step BenchStep, ids []any, pid int) (*BenchStepResult, e
 	queries := make([]Query, len(step.Queries))
 	for i, model := range step.Queries {
 		// The dashboard range does not matter for timeMode wholeRun; maxDataPoints comes from the model.
-		queries[i] = NewQuery(withSimulations(model, ids), backend.TimeRange{From: time.UnixMilli(0).UTC(), To: time.UnixMilli(0).Add(time.Hour).UTC()})
+		queries[i] = NewQuery(withSimulations(model, sims), backend.TimeRange{From: time.UnixMilli(0).UTC(), To: time.UnixMilli(0).Add(time.Hour).UTC()})
 	}
 	for round := 0; round < repeat; round++ {
 		sent := queries

@@ -18,6 +18,7 @@ import { buildServer } from '../../proxy/http/server';
 import { ProxyMetrics } from '../../proxy/metrics';
 import { messageOf, ProxyClient } from '../../shared/proxyClient';
 import type { BackendSettings, Connection } from '../settings';
+import { compiledCheck } from './compiledCheck';
 import { HttpUpstream } from './http';
 import { InjectUpstream } from './inject';
 import { upstreamFetcher, type RawRequest, type RawResponse, type Upstream } from './upstream';
@@ -57,7 +58,7 @@ class SignalledUpstream implements Upstream {
 }
 
 function clientOver(upstream: Upstream, signal: AbortSignal | undefined): ProxyClient {
-  return new ProxyClient('', upstreamFetcher(signal ? new SignalledUpstream(upstream, signal) : upstream));
+  return new ProxyClient('', upstreamFetcher(signal ? new SignalledUpstream(upstream, signal) : upstream), undefined, compiledCheck);
 }
 
 class ProxyInstance implements Instance {

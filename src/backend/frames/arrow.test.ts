@@ -1,6 +1,6 @@
 import { tableFromIPC } from 'apache-arrow';
 
-import { frameToArrow } from './arrow';
+import { frameToArrow, nanosOf } from './arrow';
 import type { Frame } from './frame';
 import { frameToJson } from './json';
 
@@ -49,6 +49,23 @@ describe('frames as Arrow (what the SDK reads)', () => {
   it('keeps epoch milliseconds exact to the nanosecond (above 2^53 once multiplied)', () => {
     const epoch = tableFromIPC(frameToArrow({ fields: [{ name: 'Time', type: 'time', values: [1796625448965, 1796625448965.5] }] }));
     expect([...epoch.getChild('Time')!.data[0].values]).toEqual([BigInt('1796625448965000000'), BigInt('1796625448965500000')]);
+  });
+
+  it('writes every time exactly as BigInt arithmetic would, on the fast path and off it', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const edges = [0, 0.1, 1e-6, 4e-7, 0.9999996, 1, 2 ** 21 - 0.5, 2 ** 21, 2 ** 32, 2 ** 41 - 1e-3, 2 ** 41, 2 ** 41 + 0.25, 1.7e12, 1.7e12 + 0.123456789, 1796625448965.999, -0.1, -1, -1.7e12 - 0.5, 9e12 + 0.5];
+    const randoms = Array.from({ length: 5000 }, (_, k) => (k % 2 ? random() * 2 ** 41 : random() * 1e4) + (k % 3 ? random() : 0));
+    const values = [...edges, ...randoms];
+    const written = tableFromIPC(frameToArrow({ fields: [{ name: 'Time', type: 'time', values }] })).getChild('Time')!.data[0].values;
+    const wrong = values.filter((ms, row) => written[row] !== nanosOf(ms));
+    expect(wrong).toEqual([]);
+    // 1.7e12 + 0.125 is a double exactly (1.7e12 + 0.123456789 is not, at an ulp of 2.4e-4 ms).
+    const exact = tableFromIPC(frameToArrow({ fields: [{ name: 'Time', type: 'time', values: [1.7e12 + 0.125] }] })).getChild('Time')!.data[0].values;
+    expect(exact[0]).toBe(BigInt('1700000000000125000'));
   });
 
   it('keeps non-null fields non-nullable, as the SDK writes []float64', () => {

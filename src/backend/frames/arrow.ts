@@ -54,19 +54,55 @@ function validity(values: readonly FieldValue[]): { bitmap: Uint8Array | undefin
 
 const MS_TO_NS = BigInt(NANOS_PER_MS);
 
-function nanosOf(ms: number): bigint {
+export function nanosOf(ms: number): bigint {
   const whole = Math.floor(ms);
   return BigInt(whole) * MS_TO_NS + BigInt(Math.round((ms - whole) * NANOS_PER_MS));
+}
+
+const TWO_32 = 2 ** 32;
+const TWO_21 = 2 ** 21;
+const TWO_11 = 2 ** 11;
+/** Whole milliseconds below this split exactly into the parts writeNanos multiplies (2^41 ms is year 2039 in epoch time, 69 years of simulation). */
+const FAST_MAX_MS = 2 ** 41;
+
+/**
+ * Writes round(ms x 1e6) into row `row` of `words` (an int64 column seen as uint32 pairs, little
+ * endian) with double arithmetic only: a BigInt per value cost 6 ms per query of 40,000 times.
+ * Epoch milliseconds times 1e6 exceed 2^53, so the whole milliseconds m = h 2^21 + l are multiplied
+ * in parts: m 1e6 + f = (h 1e6) 2^21 + (l 1e6 + f), each product exact below 2^53, and the carry
+ * into the high word taken by hand. Returns false where that does not hold (negative, too large).
+ */
+function writeNanos(words: Uint32Array, row: number, ms: number): boolean {
+  if (!(ms >= 0 && ms < FAST_MAX_MS)) {
+    return false;
+  }
+  const whole = Math.floor(ms);
+  const fraction = Math.round((ms - whole) * NANOS_PER_MS);
+  const high21 = Math.floor(whole / TWO_21);
+  const low21 = whole - high21 * TWO_21;
+  const upper = high21 * NANOS_PER_MS; // below 2^40
+  const upperHigh = Math.floor(upper / TWO_11);
+  const rest = (upper - upperHigh * TWO_11) * TWO_21 + low21 * NANOS_PER_MS + fraction; // below 2^43
+  const carry = Math.floor(rest / TWO_32);
+  words[2 * row] = rest - carry * TWO_32;
+  words[2 * row + 1] = upperHigh + carry;
+  return true;
 }
 
 function timeColumn(values: readonly FieldValue[]): Column {
   const type = new TimestampNanosecond();
   const { bitmap, nulls } = validity(values);
   const nanos = new BigInt64Array(values.length);
+  const words = new Uint32Array(nanos.buffer, nanos.byteOffset, values.length * 2);
   values.forEach((value, row) => {
     // Whole milliseconds and the fraction apart: epoch milliseconds times 1e6 exceed 2^53, and
     // simulation times such as 0.1 s are not whole milliseconds.
-    nanos[row] = typeof value === 'number' ? nanosOf(value) : BigInt(0);
+    if (typeof value !== 'number') {
+      return;
+    }
+    if (!writeNanos(words, row, value)) {
+      nanos[row] = nanosOf(value);
+    }
   });
   return { type, nullable: nulls > 0, data: makeData({ type, length: values.length, nullCount: nulls, nullBitmap: bitmap, data: nanos }) };
 }

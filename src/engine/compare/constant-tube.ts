@@ -1,66 +1,120 @@
 /**
  * The tube of tube.ts for a constant half-height (absolute, or relative to the range: the
- * default), as one tight loop: it runs once per run sample of every variable, so the window's
- * extremes live in local monotone deques and a sample inside the tube costs a few comparisons.
+ * default), as tight loops over typed columns: it runs once per run sample of every variable.
+ * Per chunk and variable, a first loop finds the reference's extremes in every sample's window
+ * (scanning a few points, or a front of suffix extremes and a back of running ones over wide
+ * windows: amortized O(1) per point however wide), a second widens them by the polyline at the window's ends (fractions planned once per
+ * chunk, window-plan.ts) and checks the samples; a sample inside costs a few comparisons.
  * Samples outside, NaN and new worst ones go the general way (VariableTally).
  */
 import type { Sample, VariableTally } from './tally';
 import { referenceValueAt, type ReferenceRows, type RunRows, type WindowCursor } from './tube';
+import type { WindowPlan } from './window-plan';
 
-/** tube.ts's lerp, repeated here: a call across modules costs an accessor in the hot loop (tsx, jest). */
-function lerp(t0: number, y0: number, t1: number, y1: number, t: number): number {
-  return y0 + (y1 - y0) * ((t - t0) / (t1 - t0));
+/**
+ * The sliding window over wide windows (many points), as two parts: the front, rows
+ * [frontStart, split), holds the largest and smallest finite value from each of its rows to the
+ * split (suffix extremes, built backwards when the window's start passes the split); the back,
+ * rows [split, pushed), only its running extremes. The window's extremes are those of the front
+ * at its start and of the back. Each row is pushed once and built into a front at most once, so
+ * a sample costs O(1) amortized however wide the window, and without the data-dependent pops of
+ * a monotone deque (mispredicted branches dominated that).
+ */
+interface SlidingExtremes {
+  frontHigh: Float64Array;
+  frontLow: Float64Array;
+  frontStart: number;
+  split: number;
+  backHigh: number;
+  backLow: number;
+  /** NaN rows in the window (NaN takes no part in the extremes). */
+  nan: number;
+}
+
+/** Rebuilds the front from rows [start, end) (the whole window): the back is then empty. */
+function rebuildFront(w: SlidingExtremes, ys: Float64Array, lo: number, start: number, end: number): void {
+  const rows = end - start;
+  if (w.frontHigh.length < rows) {
+    w.frontHigh = new Float64Array(2 * rows);
+    w.frontLow = new Float64Array(2 * rows);
+  }
+  const { frontHigh, frontLow } = w;
+  let high = -Infinity;
+  let low = Infinity;
+  for (let r = rows - 1; r >= 0; r--) {
+    const v = ys[start + r - lo];
+    if (v === v) {
+      high = v > high ? v : high;
+      low = v < low ? v : low;
+    }
+    frontHigh[r] = high;
+    frontLow[r] = low;
+  }
+  w.frontStart = start;
+  w.split = end;
+  w.backHigh = -Infinity;
+  w.backLow = Infinity;
 }
 
 /**
- * Widens `extremes` ([high, low, NaN seen]) by the polyline at time `at` when it lies strictly
- * between rows p and q (a window's end between two points).
+ * Per-sample window extremes of one variable for one chunk, shared by all the tubes of a
+ * comparison (they check one after the other), so no chunk allocates: `high`/`low` the largest
+ * and smallest finite reference value among the window's points (-Infinity/Infinity when none),
+ * `nan` 1 where a NaN is among them.
  */
-function widen(
-  extremes: Float64Array,
-  refTime: Float64Array,
-  ys: Float64Array,
-  lo: number,
-  hi: number,
-  p: number,
-  q: number,
-  at: number
-): void {
-  if (p >= lo && q < hi && refTime[p] < at && at < refTime[q]) {
-    const y = lerp(refTime[p], ys[p - lo], refTime[q], ys[q - lo], at);
-    if (y !== y) {
-      extremes[2] = 1;
-    } else {
-      extremes[0] = y > extremes[0] ? y : extremes[0];
-      extremes[1] = y < extremes[1] ? y : extremes[1];
+export interface WindowExtremes {
+  high: Float64Array;
+  low: Float64Array;
+  nan: Uint8Array;
+}
+
+export function windowExtremes(capacity: number): WindowExtremes {
+  return { high: new Float64Array(capacity), low: new Float64Array(capacity), nan: new Uint8Array(capacity) };
+}
+
+function ensureExtremes(extremes: WindowExtremes, count: number): void {
+  if (extremes.high.length < count) {
+    const larger = windowExtremes(count);
+    extremes.high = larger.high;
+    extremes.low = larger.low;
+    extremes.nan = larger.nan;
+  }
+}
+
+/** Window extremes by scanning each window's points: for windows of a few points, cheaper than sliding. */
+function scanWindows(plan: WindowPlan, ys: Float64Array, lo: number, out: WindowExtremes): void {
+  const { count, first, next } = plan;
+  const { high: highs, low: lows, nan: nans } = out;
+  for (let s = 0; s < count; s++) {
+    let high = -Infinity;
+    let low = Infinity;
+    let nan = 0;
+    const end = next[s] - lo;
+    for (let j = first[s] - lo; j < end; j++) {
+      const v = ys[j];
+      if (v !== v) {
+        nan = 1;
+      } else {
+        high = v > high ? v : high;
+        low = v < low ? v : low;
+      }
     }
+    highs[s] = high;
+    lows[s] = low;
+    nans[s] = nan;
   }
-}
-
-/** A monotone deque of row indices; `head`/`tail` are copied to locals in the loop and back. */
-interface Deque {
-  slots: Int32Array;
-  head: number;
-  tail: number;
-}
-
-/** Room for `more` pushes without checks in the loop: live slots moved to the front, grown if needed. */
-function reserve(q: Deque, more: number): void {
-  const live = q.tail - q.head;
-  if (q.tail + more <= q.slots.length) {
-    return;
-  }
-  const slots = live + more > q.slots.length ? new Int32Array(2 * (live + more)) : q.slots;
-  slots.set(q.slots.subarray(q.head, q.tail));
-  q.slots = slots;
-  q.head = 0;
-  q.tail = live;
 }
 
 export class ConstantTube {
-  private readonly high: Deque = { slots: new Int32Array(1024), head: 0, tail: 0 };
-  private readonly low: Deque = { slots: new Int32Array(1024), head: 0, tail: 0 };
-  private nanInWindow = 0;
+  private readonly sliding: SlidingExtremes = {
+    frontHigh: new Float64Array(0),
+    frontLow: new Float64Array(0),
+    frontStart: 0,
+    split: 0,
+    backHigh: -Infinity,
+    backLow: Infinity,
+    nan: 0,
+  };
   private h: number;
   private final = true;
   private readonly sample: Sample = {
@@ -75,23 +129,24 @@ export class ConstantTube {
     referenceValue: NaN,
   };
   private lookup: ReferenceRows | null = null;
-  private readonly referenceNow = () =>
-    this.lookup
-      ? referenceValueAt(
-          this.lookup.time,
-          (j) => this.lookup!.values[this.k][j - this.lookup!.lo],
-          this.lookup.lo,
-          this.lookup.hi,
-          this.sample.time
-        )
-      : NaN;
+  private readonly referenceNow = () => {
+    const ref = this.lookup;
+    if (!ref) {
+      return NaN;
+    }
+    const ys = ref.values[this.k];
+    return referenceValueAt(ref.time, (j) => ys[j - ref.lo], ref.lo, ref.hi, this.sample.time);
+  };
 
-  /** `scan`: the widest window holds so few points that scanning them beats keeping deques. */
+  /**
+   * `scan`: the widest window holds so few points that scanning them beats sliding (SlidingExtremes).
+   * `extremes`: the working columns, shared with the comparison's other tubes.
+   */
   constructor(
     private readonly k: number,
     h: number,
-    private readonly halfWidth: number,
-    private readonly scan: boolean
+    private readonly scan: boolean,
+    private readonly extremes: WindowExtremes
   ) {
     this.h = h;
   }
@@ -102,173 +157,301 @@ export class ConstantTube {
     this.final = final;
   }
 
-  rowsChanged(): void {}
-
-  /** See VariableTube.check. Windows of a few points are scanned; wider ones keep monotone deques. */
+  /**
+   * Checks the chunk's run samples (`plan` says where their windows lie; `cursor` is the window
+   * before the chunk's first sample). `lower`/`upper`, when given, receive the bounds at each
+   * sample (for plotting).
+   */
   check(
+    plan: WindowPlan,
+    cursor: WindowCursor,
     run: RunRows,
     ref: ReferenceRows,
-    cursor: WindowCursor,
     tally: VariableTally,
     lower?: Float64Array,
     upper?: Float64Array
-  ): WindowCursor {
+  ): void {
     this.lookup = ref;
-    this.plotLower = lower;
-    this.plotUpper = upper;
-    return this.scan ? this.checkScanning(run, ref, cursor, tally) : this.checkWithDeques(run, ref, cursor, tally);
-  }
-
-  private plotLower: Float64Array | undefined;
-  private readonly extremes = new Float64Array(3);
-  private plotUpper: Float64Array | undefined;
-
-  private checkScanning(run: RunRows, ref: ReferenceRows, cursor: WindowCursor, tally: VariableTally): WindowCursor {
-    const w = this.halfWidth;
-    const h = this.h;
-    const { time: refTime, lo, hi } = ref;
+    ensureExtremes(this.extremes, plan.count);
     const ys = ref.values[this.k];
-    const { time: runTime, values: xs } = run;
-    const plotting = this.plotLower !== undefined;
-    let { first, next } = cursor;
-    let inside = 0;
-    let threshold = tally.insideThreshold();
-    const extremes = this.extremes;
-    for (let i = run.first; i < run.end; i++) {
-      const t = runTime[i];
-      const from = t - w;
-      const to = t + w;
-      while (next < hi && refTime[next] <= to) {
-        next++;
+    if (!(lower && upper)) {
+      if (this.scan) {
+        this.judgeScanning(plan, run, ys, ref.lo, tally);
+      } else {
+        this.judgeSliding(plan, cursor, run, ys, ref.lo, tally);
       }
-      while (first < next && refTime[first] < from) {
-        first++;
-      }
-      let high = -Infinity;
-      let low = Infinity;
-      let hasNaN = false;
-      for (let j = first; j < next; j++) {
-        const v = ys[j - lo];
-        if (v !== v) {
-          hasNaN = true;
-        } else {
-          high = v > high ? v : high;
-          low = v < low ? v : low;
-        }
-      }
-      extremes[0] = high;
-      extremes[1] = low;
-      extremes[2] = hasNaN ? 1 : 0;
-      widen(extremes, refTime, ys, lo, hi, first - 1, first, from);
-      widen(extremes, refTime, ys, lo, hi, next - 1, next, to);
-      const top = extremes[0];
-      const bottom = extremes[1];
-      const up = top >= bottom ? top + h : NaN;
-      const down = top >= bottom ? bottom - h : NaN;
-      if (plotting) {
-        this.plotLower![i - run.first] = down;
-        this.plotUpper![i - run.first] = up;
-      }
-      const x = xs[i - run.first];
-      // Inside and no closer to a bound than the worst so far: only counted.
-      if (x <= up && x >= down && (x > top ? x - top : x < bottom ? bottom - x : 0) <= threshold) {
-        inside++;
-        continue;
-      }
-      tally.addChecked(inside);
-      inside = 0;
-      this.slowPath(tally, i, t, x, top, bottom, up, down, extremes[2] === 1);
-      threshold = tally.insideThreshold();
+      return;
     }
-    tally.addChecked(inside);
-    return { first, next };
+    if (this.scan) {
+      scanWindows(plan, ys, ref.lo, this.extremes);
+    } else {
+      this.slideWindows(plan, cursor, ys, ref);
+    }
+    this.judgePlotting(plan, run, ys, ref.lo, tally, lower, upper);
   }
 
-  private checkWithDeques(run: RunRows, ref: ReferenceRows, cursor: WindowCursor, tally: VariableTally): WindowCursor {
-    const w = this.halfWidth;
-    const h = this.h;
-    const { time: refTime, lo, hi } = ref;
-    const ys = ref.values[this.k];
-    const { time: runTime, values: xs } = run;
-    const plotting = this.plotLower !== undefined;
-    const hq = this.high;
-    const lq = this.low;
-    reserve(hq, hi - cursor.next);
-    reserve(lq, hi - cursor.next);
-    const highSlots = hq.slots;
-    const lowSlots = lq.slots;
-    let { head: hh, tail: ht } = hq;
-    let { head: lh, tail: lt } = lq;
-    let { first, next } = cursor;
-    let nan = this.nanInWindow;
-    let inside = 0;
-    let threshold = tally.insideThreshold();
-    const extremes = this.extremes;
-    for (let i = run.first; i < run.end; i++) {
-      const t = runTime[i];
-      const from = t - w;
-      const to = t + w;
-      while (next < hi && refTime[next] <= to) {
-        const v = ys[next - lo];
+  /** Window extremes of wide windows (see SlidingExtremes), carried from chunk to chunk. */
+  private slideWindows(plan: WindowPlan, cursor: WindowCursor, ys: Float64Array, ref: ReferenceRows): void {
+    const { count, first, next } = plan;
+    const { lo } = ref;
+    const { high: highs, low: lows, nan: nans } = this.extremes;
+    const w = this.sliding;
+    let pushed = cursor.next;
+    let dropped = cursor.first;
+    let { backHigh, backLow, nan, split } = w;
+    for (let s = 0; s < count; s++) {
+      for (const end = next[s]; pushed < end; pushed++) {
+        const v = ys[pushed - lo];
         if (v !== v) {
           nan++;
         } else {
-          while (ht > hh && ys[highSlots[ht - 1] - lo] <= v) {
-            ht--;
-          }
-          highSlots[ht++] = next;
-          while (lt > lh && ys[lowSlots[lt - 1] - lo] >= v) {
-            lt--;
-          }
-          lowSlots[lt++] = next;
+          backHigh = v > backHigh ? v : backHigh;
+          backLow = v < backLow ? v : backLow;
         }
-        next++;
       }
-      while (first < next && refTime[first] < from) {
-        if (ys[first - lo] !== ys[first - lo]) {
-          nan--;
+      const start = first[s];
+      // Rows leaving the window matter only for the NaN count.
+      for (; nan > 0 && dropped < start; dropped++) {
+        const v = ys[dropped - lo];
+        nan -= v !== v ? 1 : 0;
+      }
+      dropped = start > dropped ? start : dropped;
+      if (start >= split) {
+        rebuildFront(w, ys, lo, start, pushed);
+        ({ backHigh, backLow, split } = w);
+      }
+      const at = start - w.frontStart;
+      const frontHigh = start < split ? w.frontHigh[at] : -Infinity;
+      const frontLow = start < split ? w.frontLow[at] : Infinity;
+      highs[s] = frontHigh > backHigh ? frontHigh : backHigh;
+      lows[s] = frontLow < backLow ? frontLow : backLow;
+      nans[s] = nan > 0 ? 1 : 0;
+    }
+    w.backHigh = backHigh;
+    w.backLow = backLow;
+    w.split = split;
+    w.nan = nan;
+  }
+
+  /**
+   * `slideWindows` and the check in one loop, for wide windows without a plot. The check proper:
+   * the window's extremes widened by the polyline at both window ends (in that order, as tube.ts
+   * does), the bounds, and the sample against them. A sample inside and no closer to a bound
+   * than the worst so far is only counted.
+   */
+  private judgeSliding(
+    plan: WindowPlan,
+    cursor: WindowCursor,
+    run: RunRows,
+    ys: Float64Array,
+    lo: number,
+    tally: VariableTally
+  ): void {
+    const { count, first, next, fromFraction, toFraction } = plan;
+    const xs = run.values;
+    const h = this.h;
+    const w = this.sliding;
+    let pushed = cursor.next;
+    let dropped = cursor.first;
+    let { backHigh, backLow, nan: nanRows, split } = w;
+    let inside = 0;
+    let threshold = tally.insideThreshold();
+    for (let s = 0; s < count; s++) {
+      for (const end = next[s]; pushed < end; pushed++) {
+        const v = ys[pushed - lo];
+        if (v !== v) {
+          nanRows++;
+        } else {
+          backHigh = v > backHigh ? v : backHigh;
+          backLow = v < backLow ? v : backLow;
         }
-        first++;
       }
-      while (hh < ht && highSlots[hh] < first) {
-        hh++;
+      const start = first[s];
+      for (; nanRows > 0 && dropped < start; dropped++) {
+        const v = ys[dropped - lo];
+        nanRows -= v !== v ? 1 : 0;
       }
-      while (lh < lt && lowSlots[lh] < first) {
-        lh++;
+      dropped = start > dropped ? start : dropped;
+      if (start >= split) {
+        rebuildFront(w, ys, lo, start, pushed);
+        ({ backHigh, backLow, split } = w);
       }
-      const high = hh < ht ? ys[highSlots[hh] - lo] : -Infinity;
-      const low = lh < lt ? ys[lowSlots[lh] - lo] : Infinity;
-      extremes[0] = high;
-      extremes[1] = low;
-      extremes[2] = nan > 0 ? 1 : 0;
-      widen(extremes, refTime, ys, lo, hi, first - 1, first, from);
-      widen(extremes, refTime, ys, lo, hi, next - 1, next, to);
-      const top = extremes[0];
-      const bottom = extremes[1];
+      const frontHigh = start < split ? w.frontHigh[start - w.frontStart] : -Infinity;
+      const frontLow = start < split ? w.frontLow[start - w.frontStart] : Infinity;
+      let top = frontHigh > backHigh ? frontHigh : backHigh;
+      let bottom = frontLow < backLow ? frontLow : backLow;
+      let nan = nanRows > 0 ? 1 : 0;
+      // A fraction is never negative where the end falls inside a segment (NO_END is -1).
+      const f0 = fromFraction[s];
+      if (f0 >= 0) {
+        const p = start - 1 - lo;
+        const y = ys[p] + (ys[p + 1] - ys[p]) * f0;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
+      const f1 = toFraction[s];
+      if (f1 >= 0) {
+        const p = pushed - 1 - lo;
+        const y = ys[p] + (ys[p + 1] - ys[p]) * f1;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
+      const x = xs[s];
+      if (
+        top >= bottom &&
+        x <= top + h &&
+        x >= bottom - h &&
+        (x > top ? x - top : x < bottom ? bottom - x : 0) <= threshold
+      ) {
+        inside++;
+        continue;
+      }
+      tally.addChecked(inside);
+      inside = 0;
+      const finite = top >= bottom;
+      this.slowPath(
+        tally,
+        run.first + s,
+        run.time[run.first + s],
+        x,
+        top,
+        bottom,
+        finite ? top + h : NaN,
+        finite ? bottom - h : NaN,
+        nan === 1
+      );
+      threshold = tally.insideThreshold();
+    }
+    tally.addChecked(inside);
+    w.backHigh = backHigh;
+    w.backLow = backLow;
+    w.split = split;
+    w.nan = nanRows;
+  }
+
+  /**
+   * `scanWindows` and the check (see judgeSliding) in one loop, for the hot default case (windows of a few points, no
+   * plot): the window's points and the rows at its ends are next to each other in memory.
+   */
+  private judgeScanning(plan: WindowPlan, run: RunRows, ys: Float64Array, lo: number, tally: VariableTally): void {
+    const { count, first, next, fromFraction, toFraction } = plan;
+    const xs = run.values;
+    const h = this.h;
+    let inside = 0;
+    let threshold = tally.insideThreshold();
+    for (let s = 0; s < count; s++) {
+      let top = -Infinity;
+      let bottom = Infinity;
+      let nan = 0;
+      const a = first[s] - lo;
+      const b = next[s] - lo;
+      for (let j = a; j < b; j++) {
+        const v = ys[j];
+        if (v !== v) {
+          nan = 1;
+        } else {
+          top = v > top ? v : top;
+          bottom = v < bottom ? v : bottom;
+        }
+      }
+      const f0 = fromFraction[s];
+      if (f0 >= 0) {
+        const y0 = ys[a - 1];
+        const y = y0 + (ys[a] - y0) * f0;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
+      const f1 = toFraction[s];
+      if (f1 >= 0) {
+        const y0 = ys[b - 1];
+        const y = y0 + (ys[b] - y0) * f1;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
+      const x = xs[s];
+      if (
+        top >= bottom &&
+        x <= top + h &&
+        x >= bottom - h &&
+        (x > top ? x - top : x < bottom ? bottom - x : 0) <= threshold
+      ) {
+        inside++;
+        continue;
+      }
+      tally.addChecked(inside);
+      inside = 0;
+      const finite = top >= bottom;
+      this.slowPath(
+        tally,
+        run.first + s,
+        run.time[run.first + s],
+        x,
+        top,
+        bottom,
+        finite ? top + h : NaN,
+        finite ? bottom - h : NaN,
+        nan === 1
+      );
+      threshold = tally.insideThreshold();
+    }
+    tally.addChecked(inside);
+  }
+
+  /** The check, after `scanWindows` or `slideWindows`, that also writes the bounds at every sample for the plot (kept apart: the plain loop is the hot one). */
+  private judgePlotting(
+    plan: WindowPlan,
+    run: RunRows,
+    ys: Float64Array,
+    lo: number,
+    tally: VariableTally,
+    lower: Float64Array,
+    upper: Float64Array
+  ): void {
+    const { count, first, next, fromFraction, toFraction } = plan;
+    const { high: highs, low: lows, nan: nans } = this.extremes;
+    const xs = run.values;
+    const h = this.h;
+    let inside = 0;
+    let threshold = tally.insideThreshold();
+    for (let s = 0; s < count; s++) {
+      let top = highs[s];
+      let bottom = lows[s];
+      let nan = nans[s];
+      const f0 = fromFraction[s];
+      if (f0 >= 0) {
+        const p = first[s] - 1 - lo;
+        const y = ys[p] + (ys[p + 1] - ys[p]) * f0;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
+      const f1 = toFraction[s];
+      if (f1 >= 0) {
+        const p = next[s] - 1 - lo;
+        const y = ys[p] + (ys[p + 1] - ys[p]) * f1;
+        nan = y !== y ? 1 : nan;
+        top = y > top ? y : top;
+        bottom = y < bottom ? y : bottom;
+      }
       const up = top >= bottom ? top + h : NaN;
       const down = top >= bottom ? bottom - h : NaN;
-      if (plotting) {
-        this.plotLower![i - run.first] = down;
-        this.plotUpper![i - run.first] = up;
-      }
-      const x = xs[i - run.first];
-      // Inside and no closer to a bound than the worst so far: only counted.
+      lower[s] = down;
+      upper[s] = up;
+      const x = xs[s];
       if (x <= up && x >= down && (x > top ? x - top : x < bottom ? bottom - x : 0) <= threshold) {
         inside++;
         continue;
       }
       tally.addChecked(inside);
       inside = 0;
-      this.slowPath(tally, i, t, x, top, bottom, up, down, extremes[2] === 1);
+      this.slowPath(tally, run.first + s, run.time[run.first + s], x, top, bottom, up, down, nan === 1);
       threshold = tally.insideThreshold();
     }
     tally.addChecked(inside);
-    hq.head = hh;
-    hq.tail = ht;
-    lq.head = lh;
-    lq.tail = lt;
-    this.nanInWindow = nan;
-    return { first, next };
   }
 
   private slowPath(

@@ -168,6 +168,40 @@ describe('values', () => {
     expect(v).toMatchObject({ status: 'fail', outside: 1, failures: [{ from: 1, to: 1 }] });
     expect(v.worst!.deviation).toBeCloseTo(0.1, 12);
   });
+
+  describe("a constant reference: csv-compare's floor of 0.001 under the range", () => {
+    const time = uniform(10, 0.5);
+    const constant = (value: number): Curves => ({ time, trajectories: { y: time.map(() => value) } });
+
+    test('a rounding passes with the defaults (h = 0.002 x 0.001, not 0)', async () => {
+      const result = await compare(constant(5.0000001), constant(5.0));
+      const v = result.variables[0];
+      expect(v).toMatchObject({ status: 'pass', outside: 0, failures: [] });
+      expect(v.worst!.relative).toBeCloseTo(1e-7 / 2e-6, 6);
+    });
+
+    test('a float32 run against a float64 reference of the same constant passes', async () => {
+      const run = { ...constant(5.3), options: { precision: 'float32' as const } };
+      const result = await compare(run, constant(5.3));
+      expect(result.variables[0]).toMatchObject({ status: 'pass', outside: 0 });
+      expect(Math.fround(5.3)).not.toBe(5.3);
+    });
+
+    test('a real difference still fails', async () => {
+      const result = await compare(constant(5.1), constant(5.0));
+      const v = result.variables[0];
+      expect(v).toMatchObject({ status: 'fail', outside: time.length, failures: [{ from: 0, to: 10 }] });
+      expect(v.worst!.deviation).toBeCloseTo(0.1 - 2e-6, 12);
+    });
+
+    test('the floor is no floor above 0.001: a range of 2 keeps its own tube', async () => {
+      const reference = { time, trajectories: { y: time.map((t) => (t < 5 ? 0 : 2)) } };
+      const run = { time, trajectories: { y: time.map((t) => (t < 5 ? 0.0039 : 2)) } };
+      const result = await compare(run, reference, { time: 0 });
+      // h = 0.002 x 2 = 0.004.
+      expect(result.variables[0].worst!.relative).toBeCloseTo(0.0039 / 0.004, 9);
+    });
+  });
 });
 
 describe('spans', () => {

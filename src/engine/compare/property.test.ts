@@ -48,7 +48,8 @@ function bruteForce(runT: number[], runX: number[], T: number[], Y: number[], to
   const a = Math.max(runT[0], T[0]);
   const b = Math.min(runT[runT.length - 1], T[T.length - 1]);
   const used = Y.filter((y, j) => T[j] >= a - w && T[j] <= b + w && !isNaNValue(y));
-  const range = used.length > 0 ? Math.max(...used) - Math.min(...used) : 0;
+  // csv-compare's floor under the range (tube.ts).
+  const range = Math.max(0.001, used.length > 0 ? Math.max(...used) - Math.min(...used) : 0);
   const constant = tol.relativeTo === 'range' || tol.relative === 0;
   const h = (y: number) =>
     constant ? Math.max(tol.absolute, tol.relative * range) : Math.max(tol.absolute, tol.relative * Math.abs(y));

@@ -8,9 +8,10 @@ import { firstAtOrAfter } from '../query/m4';
 import type { ComparisonPlot } from './plot';
 import type { VariableTally } from './tally';
 import { halfHeight, needsRange } from './tolerances';
-import { ConstantTube } from './constant-tube';
+import { ConstantTube, windowExtremes } from './constant-tube';
 import { VariableTube, type ReferenceRows, type WindowCursor } from './tube';
 import type { Interval, Tolerances } from './types';
+import { emptyPlan, planWindows } from './window-plan';
 
 type Tube = VariableTube | ConstantTube;
 
@@ -126,21 +127,25 @@ export async function streamComparison(input: StreamInput): Promise<Array<number
   const deferring = needsRange(tolerances) && !input.rangeFirst;
   const ranges = needsRange(tolerances) && !deferring ? await referenceRanges(input, used.first, used.end, chunk) : [];
   const widest = widestWindow(refTime, used.first, used.end, w);
+  const extremes = windowExtremes(Math.min(chunk, runEnd - runFirst));
   const tubes = input.referenceVariables.map((_, k): Tube => {
     const height = halfHeight(tolerances, ranges[k] ?? 0);
     return height.constant === null
       ? new VariableTube(k, height, w)
-      : new ConstantTube(k, height.constant, w, widest <= SCANNED_WINDOW);
+      : new ConstantTube(k, height.constant, widest <= SCANNED_WINDOW, extremes);
   });
-  const rows = new ReferenceBuffer(input, tubes, Math.max(0, used.first - 1), chunk, used);
   const capacity = widest + 2 * chunk;
+  const rows = new ReferenceBuffer(input, tubes, Math.max(0, used.first - 1), chunk, used, capacity + 2);
+  const plan = emptyPlan(Math.min(chunk, runEnd - runFirst));
   const lower = input.plot ? input.runVariables.map(() => new Float64Array(chunk)) : [];
   const upper = input.plot ? input.runVariables.map(() => new Float64Array(chunk)) : [];
   let cursor: WindowCursor = { first: used.first, next: used.first };
   for (let i0 = runFirst; i0 < runEnd;) {
     throwIfAborted(signal);
     const needLo = Math.max(0, Math.min(firstAtOrAfter(refTime, runTime[i0] - w, 0), cursor.first) - 1);
-    const reach = refTime[Math.min(refTime.length, needLo + capacity) - 1] - w;
+    // The last run time whose window fits in the rows a chunk may hold; no limit once those reach
+    // the reference's end (else the run's last samples, within w of it, were read one by one).
+    const reach = needLo + capacity >= refTime.length ? Infinity : refTime[needLo + capacity - 1] - w;
     const i1 = Math.max(i0 + 1, Math.min(runEnd, i0 + chunk, firstAfter(runTime, reach, i0)));
     const needHi = Math.min(refTime.length, firstAfter(refTime, runTime[i1 - 1] + w, cursor.next) + 1);
     await rows.cover(needLo, needHi);
@@ -149,13 +154,17 @@ export async function streamComparison(input: StreamInput): Promise<Array<number
     if (deferring) {
       tubes.forEach((tube, k) => tube.setHeight(halfHeight(tolerances, rows.rangeOf(k)).constant ?? 0, false));
     }
-    let after = cursor;
+    planWindows(plan, runTime, i0, i1, rows.rows, w, cursor);
     tubes.forEach((tube, k) => {
       const run = { time: runTime, first: i0, end: i1, values: values[k] };
-      after = tube.check(run, rows.rows, cursor, input.tallies[k], lower[k], upper[k]);
+      if (tube instanceof ConstantTube) {
+        tube.check(plan, cursor, run, rows.rows, input.tallies[k], lower[k], upper[k]);
+      } else {
+        tube.check(run, rows.rows, cursor, input.tallies[k], lower[k], upper[k]);
+      }
     });
     input.plot?.feedRun(i0, i1, values, lower, upper);
-    cursor = after;
+    cursor = { first: plan.first[plan.count - 1], next: plan.next[plan.count - 1] };
     i0 = i1;
     if (deferring && input.tallies.reduce((sum, tally) => sum + tally.deferredCount, 0) > DEFERRED_BUDGET) {
       throw new DeferralOverflow();
@@ -173,26 +182,35 @@ export async function streamComparison(input: StreamInput): Promise<Array<number
   });
 }
 
-/** The reference rows the current chunk needs, refilled as the chunks move on. */
+/**
+ * The reference rows the current chunk needs, refilled as the chunks move on. The rows live in
+ * one buffer per variable, reused from chunk to chunk (the rows still needed move to its front):
+ * a fresh buffer per chunk cost a copy anyway, and garbage collection besides.
+ */
 class ReferenceBuffer {
   readonly rows: ReferenceRows;
 
   private readonly min: Float64Array;
   private readonly max: Float64Array;
 
-  /** `start`: the first row any window needs; `used`: the rows the tube is built from (their range is tracked). */
+  /**
+   * `start`: the first row any window needs; `used`: the rows the tube is built from (their range
+   * is tracked); `capacity`: the rows a chunk needs at most, as a rule (the buffers grow if not).
+   */
   constructor(
     private readonly input: StreamInput,
     private readonly tubes: Tube[],
     start: number,
     private readonly chunk: number,
-    private readonly used: { first: number; end: number }
+    private readonly used: { first: number; end: number },
+    capacity: number
   ) {
+    const rows = Math.max(1, Math.min(capacity, used.end - start + 1));
     this.rows = {
       time: input.referenceTime,
       lo: start,
       hi: start,
-      values: input.referenceVariables.map(() => new Float64Array(0)),
+      values: input.referenceVariables.map(() => new Float64Array(rows)),
     };
     this.min = new Float64Array(tubes.length).fill(Infinity);
     this.max = new Float64Array(tubes.length).fill(-Infinity);
@@ -217,14 +235,19 @@ class ReferenceBuffer {
     const readFrom = Math.max(lo, rows.hi);
     const fresh =
       hi > readFrom ? await this.input.reference.readValues(this.input.referenceVariables, readFrom, hi) : [];
+    const held = rows.hi - rows.lo;
     const keep = Math.max(0, rows.hi - Math.max(lo, rows.lo));
-    rows.values = rows.values.map((old, k) => {
-      const next = new Float64Array(keep + (fresh[k]?.length ?? 0));
-      next.set(old.subarray(old.length - keep));
-      if (fresh[k]) {
-        next.set(fresh[k], keep);
+    const count = keep + Math.max(0, hi - readFrom);
+    rows.values = rows.values.map((buffer, k) => {
+      const target = count > buffer.length ? new Float64Array(Math.max(count, 2 * buffer.length)) : buffer;
+      target.copyWithin(0, held - keep, held);
+      if (target !== buffer) {
+        target.set(buffer.subarray(held - keep, held));
       }
-      return next;
+      if (fresh[k]) {
+        target.set(fresh[k], keep);
+      }
+      return target;
     });
     rows.lo = readFrom - keep;
     rows.hi = Math.max(hi, rows.hi);
@@ -232,7 +255,8 @@ class ReferenceBuffer {
       this.countNaN(readFrom, hi, fresh);
       this.input.plot?.feedReference(readFrom, hi, fresh, readFrom);
     }
-    this.tubes.forEach((tube) => tube.rowsChanged(rows));
+    // Per-point bounds follow the rows (a constant tube has none).
+    this.tubes.forEach((tube) => (tube instanceof VariableTube ? tube.rowsChanged(rows) : undefined));
   }
 
   /** Reads the rows up to `end` that no window needed, for the plot and the NaN count. */
@@ -250,7 +274,6 @@ class ReferenceBuffer {
       this.input.plot?.feedReference(j, end, fresh, j);
     }
     if (lo > rows.hi) {
-      rows.values = rows.values.map(() => new Float64Array(0));
       rows.lo = lo;
       rows.hi = lo;
     }
@@ -259,27 +282,50 @@ class ReferenceBuffer {
   /** Reference NaNs inside the compared span, and the range of the used rows: each row is seen once. */
   private countNaN(first: number, end: number, fresh: Float64Array[]): void {
     const { referenceTime: time, compared } = this.input;
-    const usedFirst = Math.max(first, this.used.first);
-    const usedEnd = Math.min(end, this.used.end);
-    const spanFirst = firstAtOrAfter(time, compared.from, first);
-    const spanEnd = Math.min(end, firstAfter(time, compared.to, spanFirst));
+    const usedFirst = Math.max(first, this.used.first) - first;
+    const usedEnd = Math.min(end, this.used.end) - first;
+    const spanFirst = Math.max(usedFirst, firstAtOrAfter(time, compared.from, first) - first);
+    const spanEnd = Math.min(usedEnd, firstAfter(time, compared.to, spanFirst + first) - first);
+    const extremes = this.extremes;
     for (let k = 0; k < fresh.length; k++) {
-      const column = fresh[k];
-      let low = this.min[k];
-      let high = this.max[k];
-      let nan = 0;
-      for (let j = usedFirst; j < usedEnd; j++) {
-        const v = column[j - first];
-        if (v !== v) {
-          nan += j >= spanFirst && j < spanEnd ? 1 : 0;
-        } else {
-          low = v < low ? v : low;
-          high = v > high ? v : high;
-        }
-      }
-      this.min[k] = low;
-      this.max[k] = high;
-      this.input.tallies[k].countReferenceNaN(nan);
+      extremes[0] = this.min[k];
+      extremes[1] = this.max[k];
+      widenRange(fresh[k], usedFirst, usedEnd, extremes);
+      this.min[k] = extremes[0];
+      this.max[k] = extremes[1];
+      this.input.tallies[k].countReferenceNaN(extremes[2] > 0 ? countNaN(fresh[k], spanFirst, spanEnd) : 0);
     }
   }
+
+  private readonly extremes = new Float64Array(3);
+}
+
+/**
+ * Widens `extremes` ([min, max]) by the finite values of `column[from, to)`; `extremes[2]` is set
+ * to 1 when a NaN is among them (0 else), so that the rare column holding one is counted apart.
+ */
+function widenRange(column: Float64Array, from: number, to: number, extremes: Float64Array): void {
+  let low = extremes[0];
+  let high = extremes[1];
+  let nan = 0;
+  for (let j = from; j < to; j++) {
+    const v = column[j];
+    if (v !== v) {
+      nan = 1;
+    } else {
+      low = v < low ? v : low;
+      high = v > high ? v : high;
+    }
+  }
+  extremes[0] = low;
+  extremes[1] = high;
+  extremes[2] = nan;
+}
+
+function countNaN(column: Float64Array, from: number, to: number): number {
+  let nan = 0;
+  for (let j = from; j < to; j++) {
+    nan += column[j] !== column[j] ? 1 : 0;
+  }
+  return nan;
 }

@@ -30,7 +30,8 @@ export function timeTolerance(tolerances: Tolerances, referenceDuration: number)
 
 /**
  * How the half-height of the tube is taken at a reference point of value y: the largest of the
- * absolute tolerance and the relative one times the reference's range (`range` given) or |y|.
+ * absolute tolerance and the relative one times the reference's range (`range` given, floored
+ * at RANGE_FLOOR) or |y|.
  */
 export interface HalfHeight {
   /** Set when the half-height is one constant (relative to the range, or no relative part). */
@@ -38,11 +39,19 @@ export interface HalfHeight {
   at(y: number): number;
 }
 
+/**
+ * The smallest value range a tube relative to the range is sized from (csv-compare, PR #67): a
+ * constant reference has range 0, and a tube of height 0 would fail any run that differs by a
+ * rounding (a float32 result against a float64 one of the same model).
+ */
+export const RANGE_FLOOR = 0.001;
+
 export function halfHeight(tolerances: Tolerances, range: number): HalfHeight {
   const absolute = Math.max(0, tolerances.absolute);
   const relative = Math.max(0, tolerances.relative);
   if (tolerances.relativeTo === 'range' || relative === 0) {
-    const constant = Math.max(absolute, relative * (Number.isFinite(range) ? range : 0));
+    const floored = Number.isFinite(range) && range > RANGE_FLOOR ? range : RANGE_FLOOR;
+    const constant = Math.max(absolute, relative * floored);
     return { constant, at: () => constant };
   }
   return { constant: null, at: (y) => Math.max(absolute, relative * Math.abs(y)) };

@@ -7,8 +7,8 @@
  *   inside it; `--tolerance` sets "the width of the tube at discontinuity in x-direction"
  *   [Default is 0.002]. Issue #42 works out how the tube is sized from a relative tolerance:
  *   of the reference's range on each axis (half-width = tolerance x time range, half-height =
- *   tolerance x value range); PR #67 later put a floor of 0.001 under that value range (not
- *   taken here: `absolute` is the explicit floor); issue #77 asks to compare only over the span
+ *   tolerance x value range); PR #67 later put a floor of 0.001 under that value range (taken
+ *   here, see below); issue #77 asks to compare only over the span
  *   both results cover.
  * - The funnel (https://github.com/lbl-srg/funnel, README; pyfunnel on PyPI): rectangles whose
  *   half-width and half-height are the x and y tolerances are built around every reference point
@@ -24,8 +24,14 @@
  *   may fall between two points); the lower bound likewise with y - h and the smallest. A step
  *   at an event (two points at one time stamp) is a vertical segment, never a ramp, and every
  *   window that reaches the event holds both sides' values.
- * - `h` = max(absolute, relative x range of the reference over the points used), or relative x |y|
- *   per point for `relativeTo: 'value'` (the funnel's ltoly). `w` = `time`, else relative x the
+ * - `h` = max(absolute, relative x max(range, 0.001)), the range being the reference's over the
+ *   points used, or relative x |y| per point for `relativeTo: 'value'` (the funnel's ltoly). The
+ *   floor is csv-compare's (PR #67): a constant reference has range 0, and a tube of height 0
+ *   would fail a run that only differs by rounding (a Dymola float32 result against an
+ *   OpenModelica CSV of the same model); with the defaults a constant 5.0 then takes a run of
+ *   5.0000001 (h = 2e-6) and fails one of 5.1. It is a floor in the variable's unit, like
+ *   csv-compare's, so a variable whose whole range is below 0.001 gets a wider tube than 0.2 %
+ *   of that range; `relativeTo: 'value'` or `absolute` size such tubes otherwise. `w` = `time`, else relative x the
  *   reference's duration (csv-compare's one tolerance for both axes).
  * - As the funnel does, each run sample is checked against the bounds at its own time; the run is
  *   never interpolated, so a run on a coarser or finer grid is checked at exactly its samples.
@@ -134,10 +140,14 @@ export class VariableTube {
     if (this.height.constant !== null) {
       return;
     }
+    // The buffer may be longer than the rows it holds (stream.ts reuses it from chunk to chunk).
     const values = ref.values[this.k];
-    this.upperRows = new Float64Array(values.length);
-    this.lowerRows = new Float64Array(values.length);
-    for (let j = 0; j < values.length; j++) {
+    const count = ref.hi - ref.lo;
+    if (this.upperRows.length < count) {
+      this.upperRows = new Float64Array(values.length);
+      this.lowerRows = new Float64Array(values.length);
+    }
+    for (let j = 0; j < count; j++) {
       const h = this.height.at(values[j]);
       this.upperRows[j] = values[j] + h;
       this.lowerRows[j] = values[j] - h;
