@@ -68,6 +68,17 @@ describe('frames as Arrow (what the SDK reads)', () => {
     expect(exact[0]).toBe(BigInt('1700000000000125000'));
   });
 
+  it('marks nulls past the first byte of the validity bitmap, in time and number columns alike', () => {
+    const time = [0, 1, 2, 3, 4, 5, 6, 7, 8, null, 10];
+    const values = [0, 1, 2, null, 4, 5, 6, 7, 8, 9, null];
+    const read = tableFromIPC(frameToArrow({ fields: [{ name: 'Time', type: 'time', values: time }, { name: 'v', type: 'number', values }] }));
+    expect(read.getChild('Time')!.nullCount).toBe(1);
+    const nanos = [...read.getChild('Time')!.data[0].values] as bigint[];
+    expect(time.map((ms, row) => (read.getChild('Time')!.isValid(row) ? Number(nanos[row]) / 1e6 : null))).toEqual(time);
+    expect(read.getChild('v')!.toJSON()).toEqual(values);
+    expect(read.schema.fields.map((field) => field.nullable)).toEqual([true, true]);
+  });
+
   it('keeps non-null fields non-nullable, as the SDK writes []float64', () => {
     expect(table.schema.fields[0].nullable).toBe(false);
   });

@@ -32,24 +32,19 @@ interface Column {
   data: Data;
 }
 
-/** One bit per row, set where the value is present; undefined when every value is. */
-function validity(values: readonly FieldValue[]): { bitmap: Uint8Array | undefined; nulls: number } {
-  let nulls = 0;
-  for (const value of values) {
-    if (value === null) {
-      nulls++;
-    }
-  }
-  if (nulls === 0) {
-    return { bitmap: undefined, nulls };
-  }
+/**
+ * One bit per row, set where the value is present. Only built once a column's own pass has found
+ * a null: series frames have none, and a separate counting pass over every column was 1 ms of a
+ * 20-series query.
+ */
+function validityBitmap(values: readonly FieldValue[]): Uint8Array {
   const bitmap = new Uint8Array(Math.ceil(values.length / 8));
-  values.forEach((value, row) => {
-    if (value !== null) {
+  for (let row = 0; row < values.length; row++) {
+    if (values[row] !== null) {
       bitmap[row >> 3] |= 1 << (row & 7);
     }
-  });
-  return { bitmap, nulls };
+  }
+  return bitmap;
 }
 
 const MS_TO_NS = BigInt(NANOS_PER_MS);
@@ -91,30 +86,43 @@ function writeNanos(words: Uint32Array, row: number, ms: number): boolean {
 
 function timeColumn(values: readonly FieldValue[]): Column {
   const type = new TimestampNanosecond();
-  const { bitmap, nulls } = validity(values);
-  const nanos = new BigInt64Array(values.length);
-  const words = new Uint32Array(nanos.buffer, nanos.byteOffset, values.length * 2);
-  values.forEach((value, row) => {
-    // Whole milliseconds and the fraction apart: epoch milliseconds times 1e6 exceed 2^53, and
-    // simulation times such as 0.1 s are not whole milliseconds.
-    if (typeof value !== 'number') {
-      return;
+  const length = values.length;
+  const nanos = new BigInt64Array(length);
+  const words = new Uint32Array(nanos.buffer, nanos.byteOffset, length * 2);
+  let nulls = 0;
+  // An index loop, not forEach: this runs for every point of every series frame.
+  for (let row = 0; row < length; row++) {
+    const value = values[row];
+    if (typeof value === 'number') {
+      // Whole milliseconds and the fraction apart: epoch milliseconds times 1e6 exceed 2^53, and
+      // simulation times such as 0.1 s are not whole milliseconds.
+      if (!writeNanos(words, row, value)) {
+        nanos[row] = nanosOf(value);
+      }
+    } else if (value === null) {
+      nulls++;
     }
-    if (!writeNanos(words, row, value)) {
-      nanos[row] = nanosOf(value);
-    }
-  });
-  return { type, nullable: nulls > 0, data: makeData({ type, length: values.length, nullCount: nulls, nullBitmap: bitmap, data: nanos }) };
+  }
+  const nullBitmap = nulls > 0 ? validityBitmap(values) : undefined;
+  return { type, nullable: nulls > 0, data: makeData({ type, length, nullCount: nulls, nullBitmap, data: nanos }) };
 }
 
 function numberColumn(values: readonly FieldValue[]): Column {
   const type = new Float64();
-  const { bitmap, nulls } = validity(values);
-  const numbers = new Float64Array(values.length);
-  values.forEach((value, row) => {
-    numbers[row] = typeof value === 'number' ? value : 0;
-  });
-  return { type, nullable: nulls > 0, data: makeData({ type, length: values.length, nullCount: nulls, nullBitmap: bitmap, data: numbers }) };
+  const length = values.length;
+  // Zero where a value is null or not a number, as the SDK's zero value under a cleared validity bit.
+  const numbers = new Float64Array(length);
+  let nulls = 0;
+  for (let row = 0; row < length; row++) {
+    const value = values[row];
+    if (typeof value === 'number') {
+      numbers[row] = value;
+    } else if (value === null) {
+      nulls++;
+    }
+  }
+  const nullBitmap = nulls > 0 ? validityBitmap(values) : undefined;
+  return { type, nullable: nulls > 0, data: makeData({ type, length, nullCount: nulls, nullBitmap, data: numbers }) };
 }
 
 function builtColumn<T extends DataType>(type: T, values: readonly unknown[]): Column {
