@@ -18,7 +18,11 @@ function referenceId(file: FoundFile, reference: string | undefined, warnings: s
   if (!reference) {
     return null;
   }
-  const normalized = path.posix.normalize(reference.replace(/\\/g, '/'));
+  const given = reference.replace(/\\/g, '/');
+  // `./` and `../` name the reference beside the run, wherever the data root is mounted; any
+  // other path is relative to the root.
+  const beside = given.startsWith('./') || given.startsWith('../');
+  const normalized = path.posix.normalize(beside ? path.posix.join(path.posix.dirname(file.relativePath), given) : given);
   if (normalized.startsWith('../') || normalized === '..' || path.posix.isAbsolute(normalized)) {
     warnings.push(`sidecar reference "${reference}" is outside the data root "${file.root.name}"`);
     return null;

@@ -99,7 +99,8 @@ describe('the regression story', () => {
     for (const [condition, passes] of [['nightly', true], ['drifted', false]] as const) {
       const run = fileOf('RLCCircuit', condition);
       const sidecar = JSON.parse(await readFile(`${run}.json`, 'utf8')) as { reference: string; tags: string[] };
-      expect(path.join(outDir, sidecar.reference)).toBe(reference);
+      expect(path.join(path.dirname(run), sidecar.reference)).toBe(reference);
+      expect(sidecar.reference.startsWith('./')).toBe(true);
       expect(sidecar.tags).toEqual(['nightly']);
       const [runFile, referenceFile] = [await openResultFile(run), await openResultFile(reference)];
       const variables = referenceFile.variables.filter((v) => v.kind === 'trajectory').map((v) => ({ name: v.name, run: runFile.findVariable(v.name), reference: v }));

@@ -84,12 +84,13 @@ export function examplePath(outDir: string, file: ExampleFile): string {
   return path.join(outDir, file.folder, formatResultFileName(file.name));
 }
 
-/** `<file>.json` with the run's reference (a path relative to the data root, as sidecars name it) and tags. */
+/** `<file>.json` with the run's reference and tags. */
 async function writeSidecar(outDir: string, target: string, file: ExampleFile): Promise<void> {
   if (!file.reference && !file.tags) {
     return;
   }
-  const reference = file.reference && path.relative(outDir, examplePath(outDir, file.reference)).split(path.sep).join('/');
+  // Beside the run (`./`): the examples folder may sit anywhere below the data root (`npm start` serves `data/`).
+  const reference = file.reference && `./${path.relative(path.dirname(target), examplePath(outDir, file.reference)).split(path.sep).join('/')}`;
   await writeFile(`${target}.json`, JSON.stringify({ reference, tags: file.tags }, null, 2) + '\n');
 }
 

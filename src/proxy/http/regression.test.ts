@@ -81,6 +81,11 @@ beforeAll(async () => {
   await writeRun(path.join(nightly, 'loose.mat'), { bump: 0.5 });
   await sidecar(path.join(nightly, 'loose.mat'), { reference: 'ref/base.mat', tolerances: { absolute: 1 } });
   await writeRun(path.join(nightly, 'orphan.mat'));
+  await mkdir(path.join(dir, 'elsewhere'));
+  await writeRun(path.join(dir, 'elsewhere', 'beside.mat'));
+  await sidecar(path.join(dir, 'elsewhere', 'beside.mat'), { reference: '../ref/base.mat' });
+  await writeRun(path.join(dir, 'elsewhere', 'escaping.mat'));
+  await sidecar(path.join(dir, 'elsewhere', 'escaping.mat'), { reference: '../../outside.mat' });
   await writeFile(path.join(dir, 'ref', 'broken.mat'), Buffer.from('MATLAB 5.0 MAT-file, not really'));
   await writeRun(path.join(nightly, 'against-broken.mat'));
   await sidecar(path.join(nightly, 'against-broken.mat'), { reference: 'ref/broken.mat' });
@@ -124,6 +129,15 @@ describe('POST /api/v1/simulations/{id}/compare', () => {
     expect(body.variables.find((v) => v.name === 'y')?.status).toBe('pass');
     expect(body.variables.find((v) => v.name === 'z')).toMatchObject({ status: 'missing', missingIn: 'reference' });
     expect(body.parameters).toEqual([{ name: 'gain', unit: null, value: 3, referenceValue: 2 }]);
+  });
+
+  it('reads a reference named beside the run (./, ../) wherever the root is, but never one outside the root', async () => {
+    const { body } = await requestJson<Simulation>(proxy, `/api/v1/simulations/${ids['elsewhere/beside.mat']}`, { key: READER });
+    expect(body.referenceId).toBe(ids['ref/base.mat']);
+    expect((await post<RegressionResult>(`/api/v1/simulations/${ids['elsewhere/beside.mat']}/compare`, {})).body.passed).toBe(true);
+    const escaping = await requestJson<Simulation>(proxy, `/api/v1/simulations/${ids['elsewhere/escaping.mat']}`, { key: READER });
+    expect(escaping.body.referenceId).toBeNull();
+    expect(escaping.body.warnings).toEqual([expect.stringContaining('is outside the data root')]);
   });
 
   it('takes tolerances from the sidecar, and the request’s over them', async () => {
@@ -177,6 +191,8 @@ describe('POST /api/v1/compare', () => {
     expect(status).toBe(200);
     expect(Value.Check(BatchCompareResponseSchema, body)).toBe(true);
     expect(body).toMatchObject({ selected: 5, withoutReference: 1, truncated: 0, counts: { passed: 2, failed: 1, errors: 1 } });
+    const everywhere = await post<BatchCompareResponse>('/api/v1/compare', {});
+    expect(everywhere.body.counts).toEqual({ passed: 3, failed: 1, errors: 1 });
     const byName = Object.fromEntries(body.items.map((item) => [item.simulationName, item]));
     expect(Object.keys(byName).sort()).toEqual(['against-broken', 'bumped', 'loose', 'same']);
     expect(byName['against-broken']).toMatchObject({ error: { code: 'unreadable_simulation' } });
