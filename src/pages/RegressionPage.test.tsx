@@ -4,7 +4,9 @@ import { MemoryRouter } from 'react-router-dom';
 
 import { startAppHarness } from '../../tests/support/appHarness';
 import type { HarnessProcess } from '../../tests/support/grafanaHarness';
-import { RegressionPage, batchRequest } from './RegressionPage';
+import type { BatchCompareResponse, RegressionResult, VariableRegression } from '../shared/regression';
+import { numberSort } from '../components/numberSort';
+import { RegressionPage, batchRequest, reportRows } from './RegressionPage';
 
 let harness: HarnessProcess;
 
@@ -90,5 +92,57 @@ describe('RegressionPage', () => {
       now
     );
     expect(request).toEqual({ search: 'RLC', folder: undefined, tag: 'nightly', modifiedSince: '2026-12-06T12:00:00.000Z', tolerances: { relative: 0.01, relativeTo: 'value' } });
+  });
+
+  it('sorts numbers as numbers, with the runs that have none last in either direction', () => {
+    const rows = [1e-7, null, 35.4, 0, Number.POSITIVE_INFINITY, 2, -3].map((value) => ({ values: { worst: value } }));
+    const sorted = (desc: boolean) =>
+      [...rows].sort((a, b) => (desc ? -1 : 1) * numberSort(a, b, 'worst', desc)).map((row) => (row.values as { worst: number | null }).worst);
+    expect(sorted(false)).toEqual([-3, 0, 1e-7, 2, 35.4, Number.POSITIVE_INFINITY, null]);
+    expect(sorted(true)).toEqual([Number.POSITIVE_INFINITY, 35.4, 2, 1e-7, 0, -3, null]);
+  });
+
+  it('counts a NaN on one side as the worst deviation there is', () => {
+    const variable = (name: string, worst: VariableRegression['worst']): VariableRegression => ({
+      name,
+      unit: null,
+      displayUnit: null,
+      status: 'fail',
+      checked: 10,
+      outside: 1,
+      failures: [],
+      failureCount: 1,
+      worst,
+      nanCount: 0,
+    });
+    const result: RegressionResult = {
+      simulation: 'run',
+      simulationName: 'run',
+      reference: 'ref',
+      referenceName: 'ref',
+      passed: false,
+      tolerances: { absolute: 0, relative: 0.002, relativeTo: 'range', time: null },
+      timeTolerance: 0.01,
+      compared: { from: 0, to: 1 },
+      runSpan: { from: 0, to: 1 },
+      referenceSpan: { from: 0, to: 1 },
+      counts: { variables: 2, passed: 0, failed: 2, missing: 0 },
+      variables: [
+        variable('far', { time: 0.5, value: 9, referenceValue: 1, deviation: 7.9, relative: 80 }),
+        variable('nan', { time: 0.25, value: null, referenceValue: 1, deviation: null, relative: null }),
+      ],
+      parameters: [],
+      warnings: [],
+    };
+    const report: BatchCompareResponse = {
+      items: [result, { simulation: 'broken', simulationName: 'broken', reference: 'ref', error: { code: 'unreadable_simulation', message: 'truncated' } }],
+      selected: 2,
+      withoutReference: 0,
+      truncated: 0,
+      counts: { passed: 0, failed: 1, errors: 1 },
+    };
+    const [run, broken] = reportRows(report);
+    expect([run.worstVariable, run.worstRelative, run.worstTime]).toEqual(['nan', Number.POSITIVE_INFINITY, 0.25]);
+    expect([broken.status, broken.worstRelative, broken.message]).toEqual(['error', null, 'truncated']);
   });
 });

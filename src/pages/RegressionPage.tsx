@@ -1,11 +1,12 @@
 import React, { useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, Collapse, Field, Input, InteractiveTable, LinkButton, LoadingPlaceholder, RadioButtonGroup, Stack, Text, TextLink, type Column } from '@grafana/ui';
+import { Alert, Badge, Button, Collapse, Field, Input, InteractiveTable, LinkButton, LoadingPlaceholder, RadioButtonGroup, Stack, Text, TextLink, Tooltip, type Column } from '@grafana/ui';
 
 import { detailUrl, regressionDashboardUrl } from '../api/links';
+import { numberSort } from '../components/numberSort';
 import { useProxyClient } from '../hooks/useProxyClient';
 import { messageOf } from '../shared/proxyClient';
-import { isBatchItemError, type BatchCompareRequest, type BatchCompareResponse, type RegressionResult, type TolerancesInput } from '../shared/regression';
+import { isBatchItemError, type BatchCompareRequest, type BatchCompareResponse, type RegressionResult, type TolerancesInput, severityOf, worstVariableOf } from '../shared/regression';
 import { reportCsv, reportJUnit } from './regression/export';
 import { VariableResults } from './regression/VariableResults';
 
@@ -36,10 +37,11 @@ export interface ReportRow {
   failed: number;
   missing: number;
   worstVariable: string;
-  /** -1 when nothing could be checked, so that such runs sort last. */
-  worstRelative: number;
+  /** The worst deviation over the tube's half-height; Infinity when unbounded (NaN on one side); null when nothing was checked. */
+  worstRelative: number | null;
   worstTime: number | null;
   parameters: number;
+  /** The error of a run that could not be compared, or the warnings of one that was. */
   message: string;
   result?: RegressionResult;
 }
@@ -71,13 +73,6 @@ export function batchRequest(filters: Filters, now = Date.now()): BatchCompareRe
   };
 }
 
-function worstOf(result: RegressionResult) {
-  return result.variables.reduce<RegressionResult['variables'][number] | undefined>(
-    (worst, v) => ((v.worst?.relative ?? -1) > (worst?.worst?.relative ?? -1) ? v : worst),
-    undefined
-  );
-}
-
 export function reportRows(report: BatchCompareResponse): ReportRow[] {
   return report.items.map((item): ReportRow => {
     if (isBatchItemError(item)) {
@@ -91,13 +86,13 @@ export function reportRows(report: BatchCompareResponse): ReportRow[] {
         failed: 0,
         missing: 0,
         worstVariable: '',
-        worstRelative: -1,
+        worstRelative: null,
         worstTime: null,
         parameters: 0,
         message: item.error.message,
       };
     }
-    const worst = worstOf(item);
+    const worst = worstVariableOf(item);
     return {
       id: item.simulation,
       run: item.simulationName,
@@ -108,7 +103,7 @@ export function reportRows(report: BatchCompareResponse): ReportRow[] {
       failed: item.counts.failed,
       missing: item.counts.missing,
       worstVariable: worst?.name ?? '',
-      worstRelative: worst?.worst?.relative ?? -1,
+      worstRelative: worst ? severityOf(worst) : null,
       worstTime: worst?.worst?.time ?? null,
       parameters: item.parameters.length,
       message: item.warnings.join('; '),
@@ -119,61 +114,108 @@ export function reportRows(report: BatchCompareResponse): ReportRow[] {
 
 const STATUS_BADGES = { pass: 'green', fail: 'red', error: 'orange' } as const;
 
+/** An error is the row's whole story and is shown in full; warnings only as a count, the expanded row lists them. */
 function StatusCell({ row }: { row: ReportRow }) {
+  const warnings = row.result?.warnings ?? [];
   return (
     <Stack direction="column" gap={0}>
       <span>
         <Badge color={STATUS_BADGES[row.status]} text={row.status} />
       </span>
-      {row.message && (
-        <Text color={row.status === 'error' ? 'error' : 'secondary'} variant="bodySmall">
+      {row.status === 'error' && (
+        <Text color="error" variant="bodySmall">
           {row.message}
         </Text>
+      )}
+      {warnings.length > 0 && (
+        <Tooltip content={row.message}>
+          <span>
+            <Text color="warning" variant="bodySmall">
+              {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}
+            </Text>
+          </span>
+        </Tooltip>
       )}
     </Stack>
   );
 }
 
-function formatRelative(value: number): string {
-  return value < 0 ? '' : `${Number(value.toPrecision(3))}×`;
+function shortNumber(value: number, digits: number): string {
+  return String(Number(value.toPrecision(digits)));
 }
 
-function columns(datasourceUid: string, rows: readonly ReportRow[]): Array<Column<ReportRow>> {
-  const byId = new Map(rows.map((row) => [row.id, row]));
+function WorstCell({ row }: { row: ReportRow }) {
+  if (row.worstRelative === null) {
+    return null;
+  }
+  const amount = Number.isFinite(row.worstRelative) ? `${shortNumber(row.worstRelative, 3)}×` : 'NaN on one side';
+  return (
+    <Stack direction="column" gap={0}>
+      <span>{amount}</span>
+      <Text color="secondary" variant="bodySmall">
+        <Breakable text={row.worstVariable} />
+        {row.worstTime === null ? '' : ` at ${shortNumber(row.worstTime, 6)} s`}
+      </Text>
+    </Stack>
+  );
+}
+
+/**
+ * Run names such as RLCCircuit_step_drifted_20261105_020000 have no spaces: unless they may break,
+ * the table does not fit and pushes its last columns (the dashboard link) off-screen. A CSS break
+ * keeps the name one text node (<wbr> would put spaces into the link's accessible name).
+ */
+function Breakable({ text }: { text: string }) {
+  return <span style={{ overflowWrap: 'anywhere' }}>{text}</span>;
+}
+
+function RunLink({ id, name }: { id: string; name: string }) {
+  return (
+    <TextLink href={detailUrl(id)} inline={false}>
+      <Breakable text={name} />
+    </TextLink>
+  );
+}
+
+const HEADER_TOOLTIPS = {
+  worstRelative: { content: "The largest |run − reference| over the tube's half-height (above 1× the run leaves the tube), with its variable and time" },
+  parameters: { content: "Parameters whose values differ from the reference's, or that one of them lacks" },
+};
+
+function columns(datasourceUid: string): Array<Column<ReportRow>> {
   return [
-    { id: 'run', header: 'Run', sortType: 'string', cell: ({ row: { original } }) => <TextLink href={detailUrl(original.id)} inline={false}>{original.run}</TextLink> },
+    { id: 'run', header: 'Run', sortType: 'string', cell: ({ row: { original } }) => <RunLink id={original.id} name={original.run} /> },
     {
       id: 'reference',
       header: 'Reference',
       sortType: 'string',
-      cell: ({ row: { original } }) => (original.referenceId ? <TextLink href={detailUrl(original.referenceId)} inline={false}>{original.reference}</TextLink> : original.reference),
+      cell: ({ row: { original } }) => (original.referenceId ? <RunLink id={original.referenceId} name={original.reference} /> : original.reference),
     },
     { id: 'status', header: 'Result', sortType: 'string', cell: ({ row: { original } }) => <StatusCell row={original} /> },
-    { id: 'variables', header: 'Compared', sortType: 'number' },
-    { id: 'failed', header: 'Failed', sortType: 'number' },
-    { id: 'missing', header: 'Missing', sortType: 'number' },
-    { id: 'worstVariable', header: 'Worst variable', sortType: 'string' },
-    { id: 'worstRelative', header: 'Worst / tube', sortType: 'number', cell: ({ row: { original } }) => formatRelative(original.worstRelative) },
-    { id: 'worstTime', header: 'At (s)', sortType: 'number', cell: ({ row: { original } }) => (original.worstTime === null ? '' : Number(original.worstTime.toPrecision(6))) },
-    { id: 'parameters', header: 'Parameters differing', sortType: 'number' },
+    { id: 'variables', header: 'Compared', sortType: numberSort },
+    { id: 'failed', header: 'Failed', sortType: numberSort },
+    { id: 'missing', header: 'Missing', sortType: numberSort },
+    { id: 'worstRelative', header: 'Worst deviation', sortType: numberSort, sortDescFirst: true, cell: ({ row: { original } }) => <WorstCell row={original} /> },
+    { id: 'parameters', header: 'Parameters', sortType: numberSort },
     {
       id: 'actions',
       header: '',
       disableGrow: true,
-      cell: ({ row: { original } }) => {
-        const run = byId.get(original.id)?.result;
-        return (
-          <LinkButton
-            icon="apps"
-            size="sm"
-            variant="secondary"
-            fill="text"
-            tooltip="Open the Regression vs reference dashboard on this run"
-            aria-label={`Regression dashboard of ${original.run}`}
-            href={regressionDashboardUrl(datasourceUid, { id: original.id, startTime: run?.compared?.from ?? null, stopTime: run?.compared?.to ?? null }, original.referenceId ?? undefined)}
-          />
-        );
-      },
+      cell: ({ row: { original } }) => (
+        <LinkButton
+          icon="apps"
+          size="sm"
+          variant="secondary"
+          fill="text"
+          tooltip="Open the Regression vs reference dashboard on this run"
+          aria-label={`Regression dashboard of ${original.run}`}
+          href={regressionDashboardUrl(
+            datasourceUid,
+            { id: original.id, startTime: original.result?.compared?.from ?? null, stopTime: original.result?.compared?.to ?? null },
+            original.referenceId ?? undefined
+          )}
+        />
+      ),
     },
   ];
 }
@@ -276,7 +318,7 @@ function EmptyReport({ report }: { report: BatchCompareResponse }) {
 
 function Report({ report, filters, datasourceUid }: { report: BatchCompareResponse; filters: Filters; datasourceUid: string }) {
   const rows = useMemo(() => reportRows(report), [report]);
-  const tableColumns = useMemo(() => columns(datasourceUid, rows), [datasourceUid, rows]);
+  const tableColumns = useMemo(() => columns(datasourceUid), [datasourceUid]);
   const initialSort = useMemo(() => [{ id: 'worstRelative', desc: true }], []);
   if (report.items.length === 0) {
     return <EmptyReport report={report} />;
@@ -297,6 +339,7 @@ function Report({ report, filters, datasourceUid }: { report: BatchCompareRespon
         data={rows}
         getRowId={(row: ReportRow) => row.id}
         initialSortBy={initialSort}
+        headerTooltips={HEADER_TOOLTIPS}
         renderExpandedRow={(row) => (row.result ? <VariableResults result={row.result} /> : <Text color="error">{row.message}</Text>)}
       />
     </Stack>

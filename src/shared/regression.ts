@@ -189,6 +189,32 @@ export function isBatchItemError(item: RegressionResult | BatchItemError): item 
   return 'error' in item;
 }
 
+/**
+ * How far a variable's worst point is from the reference, in tube half-heights. A NaN on one side
+ * has no bound and ranks above every finite deviation; null when nothing could be checked.
+ */
+export function severityOf(variable: VariableRegression): number | null {
+  const worst = variable.worst;
+  if (!worst) {
+    return null;
+  }
+  return worst.relative ?? (worst.deviation === 0 ? 0 : Number.POSITIVE_INFINITY);
+}
+
+/** The variable that strays furthest from the reference, the one a report names for its run. */
+export function worstVariableOf(result: RegressionResult): VariableRegression | undefined {
+  let worst: VariableRegression | undefined;
+  let worstSeverity = -1;
+  for (const variable of result.variables) {
+    const severity = severityOf(variable) ?? -1;
+    if (severity > worstSeverity) {
+      worst = variable;
+      worstSeverity = severity;
+    }
+  }
+  return worst;
+}
+
 export const SetReferenceRequestSchema = Type.Object(
   {
     /** The reference run's id (same data root); null removes the reference. */

@@ -31,7 +31,19 @@ test('the Regression page reports a folder’s runs against their references, so
   await expect(table.getByRole('row').nth(1)).toContainText('RLCCircuit_step_drifted_20261105_020000');
   await table.getByRole('columnheader', { name: 'Run' }).click();
   await expect(table.getByRole('row').nth(1)).toContainText('RLCCircuit_step_nightly_20261104_020000');
-  await page.getByRole('button', { name: 'Toggle row expanded' }).nth(1).click();
+  // The worst deviation sorts worst first on its first click, then the other way.
+  const worst = table.getByRole('columnheader', { name: 'Worst deviation' });
+  await worst.click();
+  await expect(table.getByRole('row').nth(1)).toContainText('RLCCircuit_step_drifted_20261105_020000');
+  await expect(table.getByRole('row').nth(1)).toContainText('35.4×');
+  await worst.click();
+  await expect(table.getByRole('row').nth(1)).toContainText('RLCCircuit_step_nightly_20261104_020000');
+  // Every column fits the page, the dashboard link at the end of the row included.
+  await expect(table.getByRole('link', { name: 'Regression dashboard of RLCCircuit_step_drifted_20261105_020000' })).toBeInViewport({ ratio: 1 });
+  // Back to the failing run on top (by name) for the screenshot, expanded into its variables.
+  await table.getByRole('columnheader', { name: 'Run' }).click();
+  await expect(table.getByRole('row').nth(1)).toContainText('RLCCircuit_step_drifted_20261105_020000');
+  await page.getByRole('button', { name: 'Toggle row expanded' }).nth(0).click();
   await expect(page.getByText('Where it leaves the tube')).toBeVisible();
   await harness.screenshot('app-regression');
 

@@ -4,7 +4,7 @@
  * failing intervals as annotations, or tables per variable and per run.
  */
 import type { Simulation } from '../../shared/api';
-import { isBatchItemError, type BatchCompareResponse, type PlotSeriesJson, type RegressionResult, type VariableRegression } from '../../shared/regression';
+import { isBatchItemError, severityOf, worstVariableOf, type BatchCompareResponse, type PlotSeriesJson, type RegressionResult, type VariableRegression } from '../../shared/regression';
 import type { RegressionTolerances, SimVizQuery, TimeAxis } from '../../datasource/types';
 import { grafanaUnit } from '../../datasource/units';
 import type { Field, Frame, Notice } from '../frames/frame';
@@ -174,7 +174,7 @@ function variablesTable(query: SimVizQuery, result: RegressionResult): Frame {
       text('Variable', variables.map((v) => v.name)),
       text('Result', variables.map((v) => (v.status === 'missing' ? `missing in ${v.missingIn}` : v.status))),
       numbers('Worst deviation', variables.map((v) => v.worst?.deviation ?? null)),
-      numbers('Worst / tube', variables.map((v) => v.worst?.relative ?? null)),
+      numbers('Worst / tube', variables.map(severityOf)),
       numbers('At time', variables.map((v) => v.worst?.time ?? null), 's'),
       text('Unit', variables.map((v) => v.unit ?? '')),
       numbers('Failing intervals', variables.map((v) => v.failureCount)),
@@ -202,8 +202,9 @@ async function compareBatch(context: QueryContext, query: SimVizQuery): Promise<
   );
 }
 
-function worstOf(result: RegressionResult): VariableRegression | undefined {
-  return result.variables.reduce<VariableRegression | undefined>((worst, v) => ((v.worst?.relative ?? -1) > (worst?.worst?.relative ?? -1) ? v : worst), undefined);
+function worstSeverityOf(result: RegressionResult): number | null {
+  const worst = worstVariableOf(result);
+  return worst ? severityOf(worst) : null;
 }
 
 function batchNotices(batch: BatchCompareResponse): Notice[] {
@@ -231,8 +232,8 @@ function runsTable(query: SimVizQuery, batch: BatchCompareResponse): Frame {
       numbers('Variables', result((r) => r.counts.variables)),
       numbers('Failed', result((r) => r.counts.failed)),
       numbers('Missing', result((r) => r.counts.missing)),
-      text('Worst variable', items.map((item) => (isBatchItemError(item) ? '' : (worstOf(item)?.name ?? '')))),
-      numbers('Worst / tube', result((r) => worstOf(r)?.worst?.relative ?? null)),
+      text('Worst variable', items.map((item) => (isBatchItemError(item) ? '' : (worstVariableOf(item)?.name ?? '')))),
+      numbers('Worst / tube', result(worstSeverityOf)),
       numbers('Parameters differing', result((r) => r.parameters.length)),
       text('Run id', items.map((item) => item.simulation)),
     ],

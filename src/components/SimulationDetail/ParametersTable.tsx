@@ -5,12 +5,13 @@ import { MAX_PAGE_SIZE, type Variable } from '../../shared/api';
 import type { ProxyClient } from '../../shared/proxyClient';
 import { useAsyncValue } from '../../hooks/useAsyncValue';
 import { useDebounced } from '../../hooks/useDebounced';
+import { numberSort } from '../numberSort';
 
 const SEARCH_DELAY_MS = 250;
 
 const COLUMNS: Array<Column<Variable>> = [
   { id: 'name', header: 'Parameter', sortType: 'string' },
-  { id: 'value', header: 'Value', sortType: 'number', cell: ({ row: { original } }) => (original.value === null || original.value === undefined ? '' : String(original.value)) },
+  { id: 'value', header: 'Value', sortType: numberSort, cell: ({ row: { original } }) => (original.value === null || original.value === undefined ? '' : String(original.value)) },
   { id: 'unit', header: 'Unit', cell: ({ row: { original } }) => original.unit ?? '' },
   { id: 'description', header: 'Description' },
 ];

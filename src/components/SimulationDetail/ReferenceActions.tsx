@@ -57,7 +57,9 @@ function SetReferenceModal({ simulation, client, onDismiss }: { simulation: Simu
             id="simviz-reference-for"
             placeholder="Search runs in the same data root"
             options={loadOptions}
-            value={chosen.map((option) => option.value)}
+            // The options themselves, not their ids: after another search the runs picked earlier are not
+            // among the loaded options, and ids alone would come back without their names.
+            value={chosen}
             onChange={(options) => setChosen(options)}
           />
         </Field>
