@@ -3,12 +3,13 @@
  * baselines measured in the same run (cat, a plain sequential read in Node, scipy's loadmat), then
  * the proxy under load (scripts/bench-load.ts: 100 simulations, 50 connections, autocannon).
  *
- *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,soak,index] [--dir .bench] [--scipy|--no-scipy] [--duration 30] [--workers 1]
+ *   npm run bench [-- --only wide-1g-f64,long-100m-f32,load,soak,index,live] [--dir .bench] [--scipy|--no-scipy] [--duration 30] [--workers 1] [--minutes 10]
  *
  * `--only` takes shape names, `load`, `soak` (the load for 60 s, plus queries on the 1 GB long file),
  * `index` (restart over 10,000 files), `backend` (QueryData through the Go Grafana host,
  * scripts/bench-backend.ts) and `compare` (the regression check of 20 variables of a 1 GB run
- * against a 1 GB reference, scripts/bench-compare.ts), comma-separated;
+ * against a 1 GB reference, scripts/bench-compare.ts) and `live` (the live view's latency and a
+ * load of 20 panels on 5 growing files for `--minutes`, default 10; scripts/bench-live.ts), comma-separated;
  * without it everything runs. `--duration` is the load run's length in seconds. Each file is measured in its own child process so that its
  * peak RSS is its own; the load bench runs the proxy in its own process for the same reason.
  */
@@ -27,6 +28,7 @@ import { benchIndex } from './bench-index';
 import { formatLoadResult, parseDuration, runLoadBench, type LoadBenchResult } from './bench-load';
 import { BACKEND_SHAPES, benchBackend, formatBackendResult, type BackendBenchResult } from './bench-backend';
 import { benchCompare, formatCompareBench, type CompareBenchResult } from './bench-compare';
+import { benchLive, formatLiveBench, type LiveBenchResult } from './bench-live';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -49,7 +51,9 @@ const SOAK_SECONDS = 60;
 const BACKEND = 'backend';
 /** The regression check's name in `--only`: ratio of comparing to reading both files. */
 const COMPARE = 'compare';
-const EXTRA_BENCHES = [LOAD, INDEX, SOAK, BACKEND, COMPARE];
+/** The live view's name in `--only`: latency (watcher and polling) and 20 panels on 5 growing files for `--minutes`. */
+const LIVE = 'live';
+const EXTRA_BENCHES = [LOAD, INDEX, SOAK, BACKEND, COMPARE, LIVE];
 
 const VARIABLES_PER_QUERY = 20;
 /**
@@ -292,6 +296,7 @@ async function main(): Promise<void> {
       'no-scipy': { type: 'boolean' },
       duration: { type: 'string' },
       workers: { type: 'string', default: '1' },
+      minutes: { type: 'string', default: '10' },
     },
   });
   if (values.measure) {
@@ -384,9 +389,14 @@ async function main(): Promise<void> {
     compare = await benchCompare(path.resolve(values.dir));
     console.log(formatCompareBench(compare));
   }
+  let live: LiveBenchResult | undefined;
+  if (selected.includes(LIVE)) {
+    live = await benchLive({ minutes: Number(values.minutes), latencySeconds: 30 });
+    console.log(formatLiveBench(live));
+  }
   const out = path.join(REPO, '.test-results', 'bench.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, targets, load, soak, index, backend, compare }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows, targets, load, soak, index, backend, compare, live }, null, 2));
   console.log(`\nwrote ${path.relative(REPO, out)}`);
 }
 

@@ -1,9 +1,11 @@
-import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import type { CoreApp, DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import type { Observable } from 'rxjs';
 
-import { DataSourceWithBackend, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { DataSourceWithBackend, getBackendSrv, getGrafanaLiveSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { ProxyClient } from '../shared/proxyClient';
 import { interpolateQuery } from './interpolate';
+import { withLiveStreams, type LiveService } from './live/stream';
 import { isComplete } from './query/validate';
 import { resourcesUrl } from './resources';
 import { DEFAULT_QUERY, queryTypeOf, type SimVizOptions, type SimVizQuery, type TimeAxis } from './types';
@@ -22,7 +24,8 @@ export class DataSource extends DataSourceWithBackend<SimVizQuery, SimVizOptions
   constructor(
     instanceSettings: DataSourceInstanceSettings<SimVizOptions>,
     client?: ProxyClient,
-    readonly templateSrv: TemplateSrv = getTemplateSrv()
+    readonly templateSrv: TemplateSrv = getTemplateSrv(),
+    private readonly liveService: () => LiveService = getGrafanaLiveSrv
   ) {
     super(instanceSettings);
     this.defaultTimeAxis = instanceSettings.jsonData.defaultTimeAxis ?? 'simulation';
@@ -32,6 +35,15 @@ export class DataSource extends DataSourceWithBackend<SimVizQuery, SimVizOptions
     this.annotations = {
       getDefaultQuery: () => ({ queryType: 'events', runBounds: true, simulations: [], variables: [] }),
     };
+  }
+
+  /**
+   * The backend answers every query; a live one's frames of runs still being written then extend
+   * through Grafana Live (live/stream.ts) until those runs settle.
+   */
+  query(request: DataQueryRequest<SimVizQuery>): Observable<DataQueryResponse> {
+    const responses = super.query(request);
+    return request.targets.some((target) => target.live && !target.hide) ? withLiveStreams(responses, this.uid, this.liveService()) : responses;
   }
 
   getDefaultQuery(_app: CoreApp): Partial<SimVizQuery> {

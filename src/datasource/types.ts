@@ -80,6 +80,8 @@ export interface SimVizQuery extends DataQuery {
   displayUnits?: boolean;
   /** Overrides the panel's maxDataPoints. */
   maxDataPoints?: number;
+  /** Time series: runs still being written extend in the panel as they are written (Grafana Live). */
+  live?: boolean;
   /** Only on the way to the backend: `maxDataPoints` as the query set it (Grafana overwrites that field with the panel's). */
   queryMaxDataPoints?: number;
   /** Parameters of several runs: only those whose values differ. */

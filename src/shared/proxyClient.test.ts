@@ -3,6 +3,7 @@ import { of, throwError, type Observable } from 'rxjs';
 
 import { queryResponseBinary } from '../engine/query/serialize';
 import { ProxyClient, ProxyError, toProxyError, type Fetcher } from './proxyClient';
+import type { SeriesColumns } from './seriesColumns';
 import { SERIES_MEDIA_TYPE } from './seriesWire';
 
 const answered = (data: unknown) => of({ data } as unknown as FetchResponse<unknown>);
@@ -118,6 +119,38 @@ describe('ProxyClient', () => {
       const body = new TextEncoder().encode(JSON.stringify({ error: { code: 'too_many_series', message: '"*" matches 900 series' } }));
       const refused = fetcherAnswering(() => throwError(() => fetchError(400, arrayBufferOf(body))));
       await expect(new ProxyClient('/base', refused).query(request)).rejects.toMatchObject({ kind: 'rejected', message: '"*" matches 900 series' });
+    });
+
+    it('reads the same answers as Float64Arrays with queryColumns: views of a binary answer, NaN where JSON has null', async () => {
+      const bytes = queryResponseBinary([{ ...series, time: Float64Array.of(0, 1, 2), values: Float64Array.of(1.5, NaN, -0) }, errorEntry]);
+      const answer = await new ProxyClient('/base', fetcherAnswering(() => answered(bytes))).queryColumns(request);
+      const [data, error] = answer.series as [SeriesColumns, unknown];
+      expect(data).toEqual({ ...series, time: Float64Array.of(0, 1, 2), values: Float64Array.of(1.5, NaN, -0) });
+      expect(Object.is(data.values[2], -0)).toBe(true);
+      // No copy: the samples are the answer's own bytes.
+      expect(data.time.buffer).toBe(bytes.buffer);
+      expect(error).toEqual(errorEntry);
+
+      // Numbers that are not 8-byte aligned in memory are copied, not misread.
+      const shifted = new Uint8Array(bytes.length + 1).subarray(1);
+      shifted.set(bytes);
+      const copied = await new ProxyClient('/base', fetcherAnswering(() => answered(shifted))).queryColumns(request);
+      expect(copied.series).toEqual(answer.series);
+
+      const json = { series: [{ ...series, time: [0, 1], values: [null, 2] }, errorEntry] };
+      const older = fetcherAnswering(() => answered(arrayBufferOf(new TextEncoder().encode(JSON.stringify(json)))));
+      await expect(new ProxyClient('/base', older).queryColumns(request)).resolves.toEqual({
+        series: [{ ...series, time: Float64Array.of(0, 1), values: Float64Array.of(NaN, 2) }, errorEntry],
+      });
+    });
+
+    it('refuses with queryColumns what query refuses', async () => {
+      const bad = { series: [{ ...series, time: [0], values: ['1'] }] };
+      const client = new ProxyClient('/base', fetcherAnswering(() => answered(bad)));
+      await expect(client.query(request)).rejects.toMatchObject({ kind: 'invalid_response' });
+      await expect(client.queryColumns(request)).rejects.toMatchObject({ kind: 'invalid_response' });
+      const headless = queryResponseBinary([{ ...series, kind: 'nonsense' as 'trajectory', time: Float64Array.of(0), values: Float64Array.of(1) }]);
+      await expect(new ProxyClient('/base', fetcherAnswering(() => answered(headless))).queryColumns(request)).rejects.toMatchObject({ kind: 'invalid_response' });
     });
 
     it('refuses a binary answer cut short, naming what is wrong', async () => {

@@ -41,7 +41,9 @@ import {
   type RegressionResult,
   type SetReferenceRequest,
 } from './regression';
-import { SERIES_MEDIA_TYPE, SeriesWireError, decodeSeriesAnswer, isSeriesAnswer } from './seriesWire';
+import { RowsAnswerSchema, type RowsAnswer, type RowsQuery } from './liveRows';
+import { jsonAnswerAsColumns, QueryColumnsSchema, type QueryColumns } from './seriesColumns';
+import { SERIES_MEDIA_TYPE, SeriesWireError, decodeSeriesAnswer, decodeSeriesColumns, isSeriesAnswer } from './seriesWire';
 
 /** What went wrong, in the terms a user can act on. */
 export type ProxyErrorKind = 'unreachable' | 'unauthorized' | 'not_found' | 'rejected' | 'invalid_response' | 'server';
@@ -195,12 +197,21 @@ export class ProxyClient {
 
   /** `requestId` lets Grafana cancel the previous request with the same id (e.g. while a query is edited). */
   query(request: QueryRequest, requestId?: string): Promise<QueryResponse> {
+    return this.send(this.queryRequest(request, requestId), QueryResponseSchema);
+  }
+
+  /**
+   * The same answer with each series' samples in Float64Arrays (seriesColumns.ts), views of the
+   * binary answer: for the backend, which writes them into Arrow frames as they are.
+   */
+  queryColumns(request: QueryRequest, requestId?: string): Promise<QueryColumns> {
+    return this.send(this.queryRequest(request, requestId), QueryColumnsSchema, AS_COLUMNS);
+  }
+
+  private queryRequest(request: QueryRequest, requestId: string | undefined): BackendSrvRequest {
     // The binary answer (seriesWire.ts) is smaller and cheaper on both ends; an older proxy answers JSON.
     const accept = `${SERIES_MEDIA_TYPE}, application/json;q=0.9`;
-    return this.send(
-      { url: `${this.baseUrl}${API_PREFIX}/query`, method: 'POST', data: request, requestId, responseType: 'arraybuffer', headers: { Accept: accept } },
-      QueryResponseSchema
-    );
+    return { url: `${this.baseUrl}${API_PREFIX}/query`, method: 'POST', data: request, requestId, responseType: 'arraybuffer', headers: { Accept: accept } };
   }
 
   /** One run against its reference (the sidecar's, or `request.referenceId`) inside a tolerance tube. */
@@ -211,6 +222,11 @@ export class ProxyClient {
   /** Every selected run that names a reference, against it. */
   compareBatch(request: BatchCompareRequest, requestId?: string): Promise<BatchCompareResponse> {
     return this.post('/compare', request, BatchCompareResponseSchema, requestId);
+  }
+
+  /** A running simulation's rows after `query.from`, waiting up to `query.waitMs` for new ones (the live view). */
+  rows(id: string, query: RowsQuery): Promise<RowsAnswer> {
+    return this.get(`/simulations/${encodeURIComponent(id)}/rows`, RowsAnswerSchema, { ...query });
   }
 
   /** Names (or with null removes) the run's reference in its sidecar; needs the `write` scope. */
@@ -232,9 +248,9 @@ export class ProxyClient {
     return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'GET', params: query }, schema);
   }
 
-  private async send<S extends TSchema>(request: BackendSrvRequest, schema: S): Promise<Static<S>> {
+  private async send<S extends TSchema>(request: BackendSrvRequest, schema: S, form: AnswerForm = AS_ARRAYS): Promise<Static<S>> {
     try {
-      return await this.sendOnce(request, schema);
+      return await this.sendOnce(request, schema, form);
     } catch (error) {
       if (!(error instanceof ProxyError) || error.kind !== 'unreachable') {
         throw error;
@@ -242,7 +258,7 @@ export class ProxyClient {
       // Spread out, so that the panels of a dashboard do not all come back at the same instant.
       const delayMs = Math.round(this.retry.delayMs * (1 + Math.random() / 4));
       await pause(delayMs);
-      return this.sendOnce(request, schema).catch((again: unknown) => {
+      return this.sendOnce(request, schema, form).catch((again: unknown) => {
         throw again instanceof ProxyError && again.kind === 'unreachable'
           ? new ProxyError('unreachable', `${again.message}; tried again after ${delayMs} ms`, again.status)
           : again;
@@ -250,7 +266,7 @@ export class ProxyClient {
     }
   }
 
-  private async sendOnce<S extends TSchema>(request: BackendSrvRequest, schema: S): Promise<Static<S>> {
+  private async sendOnce<S extends TSchema>(request: BackendSrvRequest, schema: S, form: AnswerForm): Promise<Static<S>> {
     let response: FetchResponse<unknown>;
     try {
       response = await lastValueFrom(
@@ -259,7 +275,7 @@ export class ProxyClient {
     } catch (error) {
       throw toProxyError(isFetchError(error) ? { ...error, data: bodyOf(error.data, request.url) } : error);
     }
-    const data = bodyOf(response.data, request.url);
+    const data = bodyOf(response.data, request.url, form);
     if (!this.check(schema, data)) {
       throw new ProxyError(
         'invalid_response',
@@ -270,29 +286,42 @@ export class ProxyClient {
   }
 }
 
+/** How a body becomes what a call's schema checks: a binary series answer decoded, a JSON answer (parsed) taken or converted. */
+interface AnswerForm {
+  binary(bytes: Uint8Array): unknown;
+  json(data: unknown): unknown;
+}
+
+/** Series samples as JS arrays, as the JSON answer has them. */
+const AS_ARRAYS: AnswerForm = { binary: decodeSeriesAnswer, json: (data) => data };
+/** Series samples as Float64Arrays (seriesColumns.ts). */
+const AS_COLUMNS: AnswerForm = { binary: decodeSeriesColumns, json: jsonAnswerAsColumns };
+
 /**
  * A response body as the rest of the client expects it: bytes (asked for with responseType
  * 'arraybuffer') are a binary series answer, or JSON or text (from an older proxy, or an error);
  * anything else was parsed by the fetcher already.
  */
-function bodyOf(data: unknown, url: string): unknown {
+function bodyOf(data: unknown, url: string, form: AnswerForm = AS_ARRAYS): unknown {
   const bytes = bytesOf(data);
   if (!bytes) {
-    return data;
+    return form.json(data);
   }
   if (isSeriesAnswer(bytes)) {
     try {
-      return decodeSeriesAnswer(bytes);
+      return form.binary(bytes);
     } catch (error) {
       throw new ProxyError('invalid_response', `unreadable answer from ${url}: ${error instanceof SeriesWireError ? error.message : messageOf(error)}`);
     }
   }
   const text = new TextDecoder().decode(bytes);
+  let parsed: unknown;
   try {
-    return text ? (JSON.parse(text) as unknown) : undefined;
+    parsed = text ? (JSON.parse(text) as unknown) : undefined;
   } catch {
     return text;
   }
+  return form.json(parsed);
 }
 
 /** Checked by tag rather than instanceof: test fetchers hand over buffers from another realm. */

@@ -30,14 +30,14 @@ its simulations (GET api/v1/simulations), then runs the plan's steps through Que
 one JSON line with the timings and the plugin process's memory (VmHWM, VmRSS of /proc/PID/status).
 
 The plan is {"readyTimeoutMs": 120000, "steps": [{"label": "first", "queries": [MODEL, ...],
-"repeat": 1, "cycle": false, "waitForGlob": "", "waitTimeoutMs": 120000, "settleMs": 0}, ...]} where MODEL is a
+"repeat": 1, "cycle": false, "waitForGlob": "", "waitForCount": 1, "waitTimeoutMs": 120000, "settleMs": 0}, ...]} where MODEL is a
 query model as the frontend saves it (refId, queryType, simulations, variables, ...). The string
 "$simulation" in a model's "simulations" stands for every simulation the datasource lists, and
 "$simulation:PATH" for the one at PATH (relative to its data root). Each
 step runs "repeat" times: one QueryData with all its queries, or with "cycle" one query at a time,
 queries[i % len(queries)] in round i. With "waitForGlob", the step first waits (untimed, but
-reported) until a file matches the glob, e.g. the per-variable layout a first read starts building,
-then pauses "settleMs".
+reported) until "waitForCount" files (default 1) match the glob, e.g. the per-variable layout a
+first read starts building, then pauses "settleMs".
 `
 
 // BenchPlan is the plan file.
@@ -48,12 +48,14 @@ type BenchPlan struct {
 
 // BenchStep is one timed step of the plan.
 type BenchStep struct {
-	Label         string           `json:"label"`
-	Queries       []map[string]any `json:"queries"`
-	Repeat        int              `json:"repeat"`
-	Cycle         bool             `json:"cycle"`
-	WaitForGlob   string           `json:"waitForGlob"`
-	WaitTimeoutMs int              `json:"waitTimeoutMs"`
+	Label       string           `json:"label"`
+	Queries     []map[string]any `json:"queries"`
+	Repeat      int              `json:"repeat"`
+	Cycle       bool             `json:"cycle"`
+	WaitForGlob string           `json:"waitForGlob"`
+	// WaitForCount is how many files must match WaitForGlob (default 1).
+	WaitForCount  int `json:"waitForCount"`
+	WaitTimeoutMs int `json:"waitTimeoutMs"`
 	// SettleMs is a pause after WaitForGlob matched (work that follows the file, e.g. loading its summaries).
 	SettleMs int `json:"settleMs"`
 }
@@ -67,6 +69,13 @@ type BenchStepResult struct {
 	GrpcMs []float64 `json:"grpcMs"`
 	// DecodeMs is the part spent in backend.FromProto().QueryDataResponse (Arrow decoding).
 	DecodeMs []float64 `json:"decodeMs"`
+	// CPUMs is the CPU time the plugin's threads (all of them: JavaScript, GC, I/O) ran during the
+	// round's RPC, from /proc/PID/task/*/schedstat: the plugin's own cost, unlike GrpcMs unaffected
+	// by other processes waiting for or holding the machine's CPUs.
+	CPUMs []float64 `json:"cpuMs"`
+	// MainCPUMs is the part of CPUMs on the plugin's main thread (JavaScript runs there; the other
+	// threads compile, collect garbage and do file I/O beside it).
+	MainCPUMs []float64 `json:"mainCpuMs"`
 	// Points is each round's number of values in all frames' value fields.
 	Points []int `json:"points"`
 	Frames []int `json:"frames"`
@@ -321,7 +330,7 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 		if timeout <= 0 {
 			timeout = 2 * time.Minute
 		}
-		waited, err := waitForGlob(step.WaitForGlob, timeout)
+		waited, err := waitForGlob(step.WaitForGlob, max(step.WaitForCount, 1), timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -341,6 +350,11 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 		}
 		req := p.Request(sent...)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		cpu0, main0, err := procCPUNs(pid)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
 		t0 := time.Now()
 		protoReq := backend.ToProto().QueryDataRequest(req)
 		protoResp, err := p.data.QueryData(ctx, protoReq)
@@ -348,6 +362,10 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("round %d: QueryData: %w", round, err)
+		}
+		cpu1, main1, err := procCPUNs(pid)
+		if err != nil {
+			return nil, err
 		}
 		resp, err := backend.FromProto().QueryDataResponse(protoResp)
 		t2 := time.Now()
@@ -384,6 +402,8 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 		r.Ms = append(r.Ms, float64(t2.Sub(t0).Nanoseconds())/1e6)
 		r.GrpcMs = append(r.GrpcMs, float64(t1.Sub(t0).Nanoseconds())/1e6)
 		r.DecodeMs = append(r.DecodeMs, float64(t2.Sub(t1).Nanoseconds())/1e6)
+		r.CPUMs = append(r.CPUMs, float64(cpu1-cpu0)/1e6)
+		r.MainCPUMs = append(r.MainCPUMs, float64(main1-main0)/1e6)
 		r.Points = append(r.Points, points)
 		r.Frames = append(r.Frames, frames)
 		r.ArrowBytes = append(r.ArrowBytes, arrowBytes)
@@ -396,22 +416,52 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 	return r, nil
 }
 
-// waitForGlob waits until a file matches pattern; it returns the milliseconds waited.
-func waitForGlob(pattern string, timeout time.Duration) (float64, error) {
+// waitForGlob waits until count files match pattern; it returns the milliseconds waited.
+func waitForGlob(pattern string, count int, timeout time.Duration) (float64, error) {
 	started := time.Now()
 	for {
 		matches, err := filepath.Glob(pattern)
 		if err != nil {
 			return 0, fmt.Errorf("waitForGlob %q: %w", pattern, err)
 		}
-		if len(matches) > 0 {
+		if len(matches) >= count {
 			return msSince(started), nil
 		}
 		if time.Since(started) > timeout {
-			return 0, fmt.Errorf("no file matched %s within %v", pattern, timeout)
+			return 0, fmt.Errorf("%d of %d files matched %s within %v", len(matches), count, pattern, timeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// procCPUNs is the CPU time (ns) all threads of a process have run so far, and its main thread's:
+// the first field of each /proc/PID/task/TID/schedstat. A thread that ends between two readings
+// takes its time along.
+func procCPUNs(pid int) (total, main int64, err error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(tasks) == 0 {
+		return 0, 0, fmt.Errorf("reading the plugin's CPU time: no /proc/%d/task/*/schedstat", pid)
+	}
+	mainTask := fmt.Sprintf("/proc/%d/task/%d/schedstat", pid, pid)
+	for _, task := range tasks {
+		raw, err := os.ReadFile(task)
+		if err != nil {
+			continue // the thread ended
+		}
+		fields := strings.Fields(string(raw))
+		if len(fields) == 0 {
+			continue
+		}
+		ns, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("reading the plugin's CPU time from %s: %w", task, err)
+		}
+		total += ns
+		if task == mainTask {
+			main = ns
+		}
+	}
+	return total, main, nil
 }
 
 // procMemory is VmRSS and VmHWM (kB) of a process, from /proc/PID/status.

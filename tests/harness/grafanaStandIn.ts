@@ -1,8 +1,9 @@
 /**
  * The parts of Grafana's HTTP server that the plugin relies on, reproduced for the browser
  * harness: plugin assets under /public/plugins, datasource and plugin settings (secrets stay on
- * the server), the data proxy that applies the `routes` of the built plugin.json, and the API of
- * a backend datasource (queries, resources, health) answered by the real backend over gRPC.
+ * the server), the data proxy that applies the `routes` of the built plugin.json, the API of a
+ * backend datasource (queries, resources, health) answered by the real backend over gRPC, and
+ * Grafana Live's streams from it (backend/live.ts).
  */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +11,7 @@ import path from 'node:path';
 
 import type { PluginContextMessage } from '../../src/backend/grpc/messages';
 import type { BackendClient } from './backend/client';
+import { LIVE_SUBSCRIBE_ROUTE, LiveChannels } from './backend/live';
 import { callResource, checkHealth, dsQuery, readBody } from './backend/routes';
 
 export const APP_ID = 'simviz-simulation-app';
@@ -108,9 +110,12 @@ export class GrafanaStandIn {
   /** When each datasource's settings were last saved: the plugin keeps one instance per version of them. */
   private readonly updated = new Map<string, number>();
   private appJsonData: Record<string, unknown> = {};
+  /** Grafana Live: the backend's streams, one per channel, to the browser's subscriptions. */
+  readonly live: LiveChannels;
 
   constructor(private readonly options: StandInOptions) {
     this.reset();
+    this.live = new LiveChannels({ backend: options.backend, contextFor: (uid) => this.pluginContext(uid) });
   }
 
   /** Back to the provisioned settings, so browser tests do not depend on each other's edits. */
@@ -178,6 +183,9 @@ export class GrafanaStandIn {
     if (route === '/api/ds/query' && req.method === 'POST') {
       return dsQuery(req, res, this.options.backend, (uid) => this.pluginContext(uid));
     }
+    if (route === LIVE_SUBSCRIBE_ROUTE && req.method === 'POST') {
+      return this.live.subscribe(req, res);
+    }
     const backendMatch = /^\/api\/datasources\/uid\/([^/]+)\/(health|resources)(?:\/(.*))?$/.exec(route);
     if (backendMatch) {
       return this.backendApi(req, res, decodeURIComponent(backendMatch[1]), backendMatch[2], backendMatch[3] ?? '', url.search);
@@ -192,6 +200,10 @@ export class GrafanaStandIn {
     if (route === '/api/harness/reset' && req.method === 'POST') {
       this.reset();
       return sendJson(res, 200, { message: 'reset' });
+    }
+    if (route === '/api/harness/live') {
+      // For the specs: which channels have subscribers or a running stream, and what went through them.
+      return sendJson(res, 200, { channels: this.live.status() });
     }
     if (route === '/api/harness/datasources') {
       return sendJson(res, 200, [...this.datasources.values()].map((ds) => this.instanceSettings(ds)));

@@ -6,10 +6,13 @@
  *
  *   npx tsx tests/harness/server.ts [--port 18801] [--plugin-dir dist] [--no-build]
  *
- * Once ready it prints one JSON line: {"harness": URL, "proxy": URL, "examples": folder}. Unit tests
+ * The `simviz-live` datasource reads a folder of its own, empty at start, where specs write runs
+ * that grow as a solver writes them (tests/browser/live.spec.ts).
+ *
+ * Once ready it prints one JSON line: {"harness": URL, "proxy": URL, "examples": folder, "live": folder}. Unit tests
  * start it with `--plugin-dir src --no-build --port 0` to run the datasource through the stand-in.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +46,7 @@ function proxyDatasource(id: number, uid: string, proxyUrl: string, apiKey: stri
   return datasource(id, uid, { mode: 'proxy', proxyUrl }, { apiKey });
 }
 
-/** Grafana's fonts (same faces from @fontsource) and the spinner icon that only Grafana itself ships. */
+/** Grafana's fonts (same faces from @fontsource) and the icons that only Grafana itself ships (the spinner; the dot of streaming panels and *live* badges). */
 function grafanaPublicFiles(): Record<string, string> {
   const inter = path.join(REPO, 'node_modules/@fontsource/inter/files');
   const mono = path.join(REPO, 'node_modules/@fontsource/roboto-mono/files');
@@ -54,6 +57,7 @@ function grafanaPublicFiles(): Record<string, string> {
     '/public/fonts/inter/Inter-MediumItalic.woff2': path.join(inter, 'inter-latin-500-italic.woff2'),
     '/public/fonts/roboto/L0xTDF4xlVMF-BfR8bXMIhJHg45mwgGEFl0_3vrtSM1J-gEPT5Ese6hmHSh0mQ.woff2': path.join(mono, 'roboto-mono-latin-400-normal.woff2'),
     '/public/build/img/icons/unicons/spinner.svg': path.join(__dirname, 'assets/spinner.svg'),
+    '/public/build/img/icons/mono/circle-mono.svg': path.join(__dirname, 'assets/circle-mono.svg'),
   };
 }
 
@@ -91,6 +95,8 @@ async function main(): Promise<void> {
   await generateExamples(path.join(dataDir, 'examples'));
   const fixtures = process.env.SIMVIZ_FIXTURES ?? path.resolve(REPO, '../shared/fixtures/real');
   const roots = [`examples=${path.join(dataDir, 'examples')}`, `real=${fixtures}`];
+  const liveDir = path.join(dataDir, 'live');
+  mkdirSync(liveDir);
   const proxy = await startProxyProcess([...roots.flatMap((root) => ['--data', root]), '--api-key', HARNESS_API_KEY]);
   // Uploads go to a proxy of their own, so the catalog the other flows count stays as generated.
   const uploadProxy = await startProxyProcess(['--upload-dir', path.join(dataDir, 'uploads'), '--write-api-key', HARNESS_WRITE_KEY, '--api-key', HARNESS_API_KEY]);
@@ -112,6 +118,8 @@ async function main(): Promise<void> {
       proxyDatasource(5, 'simviz-uploads-read-only', uploadProxy.url, HARNESS_API_KEY),
       // The examples the proxy serves, read by the backend itself; named as the proxy names them, so the ids agree.
       datasource(6, 'simviz-folder', { mode: 'folder', folder: roots[0], cacheFolder: path.join(dataDir, 'folder-cache') }),
+      // Runs still being written, for the live view; a folder of its own, so the other flows' catalogs stay as generated.
+      datasource(7, 'simviz-live', { mode: 'folder', folder: `live=${liveDir}`, cacheFolder: path.join(dataDir, 'live-cache') }),
     ],
   });
   const server = createServer((req, res) => {
@@ -123,11 +131,12 @@ async function main(): Promise<void> {
   server.listen(Number(values.port), '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : Number(values.port);
-    console.log(JSON.stringify({ harness: `http://127.0.0.1:${port}`, proxy: proxy.url, examples: path.join(dataDir, 'examples') }));
+    console.log(JSON.stringify({ harness: `http://127.0.0.1:${port}`, proxy: proxy.url, examples: path.join(dataDir, 'examples'), live: liveDir }));
   });
   const stop = () => {
     proxy.child.kill('SIGTERM');
     uploadProxy.child.kill('SIGTERM');
+    standIn.live.close();
     backend.close();
     server.close();
     // The backend's folder instance writes its cache below dataDir: remove that once it has exited.

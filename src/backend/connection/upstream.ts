@@ -61,11 +61,14 @@ function firstHeader(headers: Headers, name: string): string | undefined {
   return key ? headers[key][0] : undefined;
 }
 
-/** The body as backendSrv hands it over: bytes when asked for, else parsed JSON, else text. */
+/**
+ * The body as backendSrv hands it over: bytes when asked for, else parsed JSON, else text. The
+ * bytes are the answer's own, not a copy in an ArrayBuffer of their own: ProxyClient takes any
+ * view, and a series answer's samples stay views of them up to the Arrow frames.
+ */
 function decodeBody(response: RawResponse, responseType: BackendSrvRequest['responseType']): unknown {
   if (responseType === 'arraybuffer') {
-    const { buffer, byteOffset, byteLength } = response.body;
-    return buffer.slice(byteOffset, byteOffset + byteLength);
+    return response.body;
   }
   const text = new TextDecoder().decode(response.body);
   if (/json/.test(firstHeader(response.headers, 'content-type') ?? '')) {

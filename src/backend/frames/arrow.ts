@@ -10,11 +10,8 @@ import {
   Field as ArrowField,
   Float64,
   makeData,
-  RecordBatch,
   Schema,
   Struct,
-  Table,
-  tableToIPC,
   TimestampNanosecond,
   Utf8,
   vectorFromArray,
@@ -22,9 +19,12 @@ import {
   type DataType,
 } from 'apache-arrow';
 
+import { Float64Values } from './float64Values';
 import type { Field, FieldKind, FieldValue, Frame } from './frame';
+import { numericRecordBatchFile, recordBatchFile } from './ipcFile';
+import { numberColumn, timeColumn, type NumericColumn } from './numericColumns';
 
-const NANOS_PER_MS = 1_000_000;
+export { nanosOf } from './numericColumns';
 
 interface Column {
   type: DataType;
@@ -32,97 +32,15 @@ interface Column {
   data: Data;
 }
 
-/**
- * One bit per row, set where the value is present. Only built once a column's own pass has found
- * a null: series frames have none, and a separate counting pass over every column was 1 ms of a
- * 20-series query.
- */
-function validityBitmap(values: readonly FieldValue[]): Uint8Array {
-  const bitmap = new Uint8Array(Math.ceil(values.length / 8));
-  for (let row = 0; row < values.length; row++) {
-    if (values[row] !== null) {
-      bitmap[row >> 3] |= 1 << (row & 7);
-    }
-  }
-  return bitmap;
-}
-
-const MS_TO_NS = BigInt(NANOS_PER_MS);
-
-export function nanosOf(ms: number): bigint {
-  const whole = Math.floor(ms);
-  return BigInt(whole) * MS_TO_NS + BigInt(Math.round((ms - whole) * NANOS_PER_MS));
-}
-
-const TWO_32 = 2 ** 32;
-const TWO_21 = 2 ** 21;
-const TWO_11 = 2 ** 11;
-/** Whole milliseconds below this split exactly into the parts writeNanos multiplies (2^41 ms is year 2039 in epoch time, 69 years of simulation). */
-const FAST_MAX_MS = 2 ** 41;
-
-/**
- * Writes round(ms x 1e6) into row `row` of `words` (an int64 column seen as uint32 pairs, little
- * endian) with double arithmetic only: a BigInt per value cost 6 ms per query of 40,000 times.
- * Epoch milliseconds times 1e6 exceed 2^53, so the whole milliseconds m = h 2^21 + l are multiplied
- * in parts: m 1e6 + f = (h 1e6) 2^21 + (l 1e6 + f), each product exact below 2^53, and the carry
- * into the high word taken by hand. Returns false where that does not hold (negative, too large).
- */
-function writeNanos(words: Uint32Array, row: number, ms: number): boolean {
-  if (!(ms >= 0 && ms < FAST_MAX_MS)) {
-    return false;
-  }
-  const whole = Math.floor(ms);
-  const fraction = Math.round((ms - whole) * NANOS_PER_MS);
-  const high21 = Math.floor(whole / TWO_21);
-  const low21 = whole - high21 * TWO_21;
-  const upper = high21 * NANOS_PER_MS; // below 2^40
-  const upperHigh = Math.floor(upper / TWO_11);
-  const rest = (upper - upperHigh * TWO_11) * TWO_21 + low21 * NANOS_PER_MS + fraction; // below 2^43
-  const carry = Math.floor(rest / TWO_32);
-  words[2 * row] = rest - carry * TWO_32;
-  words[2 * row + 1] = upperHigh + carry;
-  return true;
-}
-
-function timeColumn(values: readonly FieldValue[]): Column {
-  const type = new TimestampNanosecond();
+/** A time or number column as apache-arrow Data, for frames that also hold other kinds of field. */
+function numericData({ nullCount, validity, values }: NumericColumn): Column {
   const length = values.length;
-  const nanos = new BigInt64Array(length);
-  const words = new Uint32Array(nanos.buffer, nanos.byteOffset, length * 2);
-  let nulls = 0;
-  // An index loop, not forEach: this runs for every point of every series frame.
-  for (let row = 0; row < length; row++) {
-    const value = values[row];
-    if (typeof value === 'number') {
-      // Whole milliseconds and the fraction apart: epoch milliseconds times 1e6 exceed 2^53, and
-      // simulation times such as 0.1 s are not whole milliseconds.
-      if (!writeNanos(words, row, value)) {
-        nanos[row] = nanosOf(value);
-      }
-    } else if (value === null) {
-      nulls++;
-    }
+  if (values instanceof BigInt64Array) {
+    const time = new TimestampNanosecond();
+    return { type: time, nullable: nullCount > 0, data: makeData({ type: time, length, nullCount, nullBitmap: validity, data: values }) };
   }
-  const nullBitmap = nulls > 0 ? validityBitmap(values) : undefined;
-  return { type, nullable: nulls > 0, data: makeData({ type, length, nullCount: nulls, nullBitmap, data: nanos }) };
-}
-
-function numberColumn(values: readonly FieldValue[]): Column {
-  const type = new Float64();
-  const length = values.length;
-  // Zero where a value is null or not a number, as the SDK's zero value under a cleared validity bit.
-  const numbers = new Float64Array(length);
-  let nulls = 0;
-  for (let row = 0; row < length; row++) {
-    const value = values[row];
-    if (typeof value === 'number') {
-      numbers[row] = value;
-    } else if (value === null) {
-      nulls++;
-    }
-  }
-  const nullBitmap = nulls > 0 ? validityBitmap(values) : undefined;
-  return { type, nullable: nulls > 0, data: makeData({ type, length, nullCount: nulls, nullBitmap, data: numbers }) };
+  const number = new Float64();
+  return { type: number, nullable: nullCount > 0, data: makeData({ type: number, length, nullCount, nullBitmap: validity, data: values }) };
 }
 
 function builtColumn<T extends DataType>(type: T, values: readonly unknown[]): Column {
@@ -133,12 +51,16 @@ function builtColumn<T extends DataType>(type: T, values: readonly unknown[]): C
 
 const encoder = new TextEncoder();
 
-function column(kind: FieldKind, values: readonly FieldValue[]): Column {
+function column(kind: FieldKind, field: readonly FieldValue[] | Float64Values): Column {
+  if (kind === 'time') {
+    return numericData(timeColumn(field));
+  }
+  if (kind === 'number') {
+    return numericData(numberColumn(field));
+  }
+  // Only time and number fields keep typed arrays; anything else as an array, whatever it was given as.
+  const values = field instanceof Float64Values ? field.toArray() : field;
   switch (kind) {
-    case 'time':
-      return timeColumn(values);
-    case 'number':
-      return numberColumn(values);
     case 'boolean':
       return builtColumn(new Bool(), values.map((v) => (v === null ? null : Boolean(v))));
     case 'other':
@@ -172,6 +94,26 @@ function frameMetadata(frame: Frame): Map<string, string> {
   return metadata;
 }
 
+/**
+ * Fields that share a name must agree in kind and nullability, as apache-arrow's tableToIPC
+ * demanded (its RecordBatch looks fields up by name: the first of a name took the type of the
+ * last, and the Table refused the mismatch with this message). A frame it refused is refused.
+ */
+function checkSharedNames(fields: ReadonlyArray<{ name: string; kind: FieldKind; nullable: boolean }>): void {
+  const last = new Map(fields.map((field) => [field.name, field]));
+  const seen = new Set<string>();
+  for (const field of fields) {
+    if (seen.has(field.name)) {
+      continue;
+    }
+    seen.add(field.name);
+    const other = last.get(field.name)!;
+    if (other.kind !== field.kind || other.nullable !== field.nullable) {
+      throw new TypeError('Table and inner RecordBatch schemas must be equivalent.');
+    }
+  }
+}
+
 /** Fields of unequal length are an error in Grafana too; the frame's length is its first field's. */
 function checkedLength(frame: Frame): number {
   const length = frame.fields[0]?.values.length ?? 0;
@@ -182,11 +124,27 @@ function checkedLength(frame: Frame): number {
   return length;
 }
 
+/**
+ * Series frames (time and number fields only, most of every answer) are written by
+ * numericRecordBatchFile without apache-arrow's objects; other frames through apache-arrow. Both
+ * give the bytes apache-arrow's file writer gives (ipcFile.test.ts).
+ */
 export function frameToArrow(frame: Frame): Uint8Array {
   const length = checkedLength(frame);
+  if (frame.fields.every((field) => field.type === 'time' || field.type === 'number')) {
+    return numericFrameToArrow(frame, length);
+  }
   const columns = frame.fields.map((field) => column(field.type, field.values));
+  checkSharedNames(frame.fields.map((field, k) => ({ name: field.name, kind: field.type, nullable: columns[k].nullable })));
   const fields = frame.fields.map((field, k) => new ArrowField(field.name, columns[k].type, columns[k].nullable, fieldMetadata(field)));
   const schema = new Schema(fields, frameMetadata(frame));
   const rows = makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map((c) => c.data) });
-  return tableToIPC(new Table(schema, [new RecordBatch(schema, rows)]), 'file');
+  return recordBatchFile(schema, rows);
+}
+
+function numericFrameToArrow(frame: Frame, length: number): Uint8Array {
+  const columns = frame.fields.map((field) => (field.type === 'time' ? timeColumn(field.values) : numberColumn(field.values)));
+  checkSharedNames(frame.fields.map((field, k) => ({ name: field.name, kind: field.type, nullable: columns[k].nullCount > 0 })));
+  const fields = frame.fields.map((field, k) => ({ name: field.name, type: columns[k].type, nullable: columns[k].nullCount > 0, metadata: fieldMetadata(field) }));
+  return numericRecordBatchFile(fields, columns, length, frameMetadata(frame));
 }

@@ -4,6 +4,8 @@
  * same objects go out as Arrow (QueryData) and as frame JSON (stream packets).
  */
 
+import type { Float64Values } from './float64Values';
+
 /** Grafana's field types that SimViz frames use (the `type` of a FieldDTO). */
 export type FieldKind = 'time' | 'number' | 'string' | 'boolean' | 'other';
 
@@ -18,6 +20,8 @@ export interface FrameMeta {
   notices?: Notice[];
   /** Only in frame JSON (streams): when the frame appends to what the panel holds. */
   channel?: string;
+  /** SimViz's own: on a live frame, the channel that extends it and how (src/backend/live/frames.ts). */
+  custom?: Record<string, unknown>;
   /** `annotations`: Grafana draws the frame as annotations of the panel's other frames (time, timeEnd, text). */
   dataTopic?: 'annotations';
 }
@@ -39,8 +43,8 @@ export type FieldValue = number | string | boolean | null | readonly unknown[];
 export interface Field {
   name: string;
   type: FieldKind;
-  /** time: epoch milliseconds; other: any JSON value (it travels as JSON bytes). */
-  values: readonly FieldValue[];
+  /** time: epoch milliseconds; other: any JSON value (it travels as JSON bytes). Time and number fields may keep their numbers in a Float64Array. */
+  values: readonly FieldValue[] | Float64Values;
   labels?: Record<string, string>;
   config?: FieldConfig;
 }

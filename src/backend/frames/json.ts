@@ -3,6 +3,7 @@
  * `schema` with the fields' types (typeInfo.frame is the Go type the SDK decodes into) and `data`
  * with the values column by column, time in epoch milliseconds.
  */
+import { Float64Values } from './float64Values';
 import type { Field, FieldKind, Frame } from './frame';
 
 const GO_TYPES: Record<FieldKind, string> = {
@@ -13,8 +14,13 @@ const GO_TYPES: Record<FieldKind, string> = {
   other: 'json.RawMessage',
 };
 
+/** The values as frame JSON holds them: a JS array, null where a value is missing. */
+function plainValues(values: Field['values']): readonly unknown[] {
+  return values instanceof Float64Values ? values.toArray() : values;
+}
+
 function schemaField(field: Field): Record<string, unknown> {
-  const nullable = field.values.some((value) => value === null);
+  const nullable = field.values instanceof Float64Values ? field.values.nullCount > 0 : field.values.some((value) => value === null);
   return {
     name: field.name,
     type: field.type,
@@ -32,6 +38,6 @@ export function frameToJson(frame: Frame): string {
       ...(frame.meta ? { meta: frame.meta } : {}),
       fields: frame.fields.map(schemaField),
     },
-    data: { values: frame.fields.map((field) => field.values) },
+    data: { values: frame.fields.map((field) => plainValues(field.values)) },
   });
 }

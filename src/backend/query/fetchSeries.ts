@@ -1,12 +1,18 @@
-import { isSeriesError, type Series, type Simulation } from '../../shared/api';
+import type { SeriesError, Simulation } from '../../shared/api';
+import type { SeriesColumns } from '../../shared/seriesColumns';
 import type { SimVizQuery, TimeAxis } from '../../datasource/types';
 import type { QueryContext, QueryError } from './context';
 import { axisOriginMs, queryWindow } from './timeAxis';
 
 export interface FetchedSeries {
-  series: Series;
+  /** The samples stay in the Float64Arrays of the answer (seriesColumns.ts) until they are written as Arrow. */
+  series: SeriesColumns;
   originMs: number;
   simulation: Simulation | undefined;
+}
+
+function isError(entry: SeriesColumns | SeriesError): entry is SeriesError {
+  return 'error' in entry;
 }
 
 /** Catalogue entries of the query's runs; a run that cannot be looked up just lacks metadata. */
@@ -34,7 +40,7 @@ export async function fetchSeries(
     groups.map(async (ids, k) => {
       const originMs = axisOriginMs(axis, simulations.get(ids[0]));
       const window = queryWindow(query, context, axis, originMs, simulations.get(ids[0]));
-      const response = await context.client.query(
+      const response = await context.client.queryColumns(
         { simulations: ids, variables: query.variables, ...window, maxDataPoints },
         `${context.requestId}-${query.refId}-${k}`
       );
@@ -45,7 +51,7 @@ export async function fetchSeries(
   const errors: QueryError[] = [];
   for (const { response, originMs } of answers) {
     for (const entry of response.series) {
-      if (isSeriesError(entry)) {
+      if (isError(entry)) {
         errors.push({ refId: query.refId, message: entry.error.message });
       } else {
         fetched.push({ series: entry, originMs, simulation: simulations.get(entry.simulation) });

@@ -6,7 +6,7 @@ import { seriesFrame, type SeriesFrameOptions } from './seriesFrame';
 /** Rows a raw table asks for unless the query says otherwise; above it the proxy downsamples (and says so). */
 export const TABLE_MAX_ROWS = 100_000;
 
-function sameTimes(a: readonly number[], b: readonly number[]): boolean {
+function sameTimes(a: Float64Array, b: Float64Array): boolean {
   return a.length === b.length && a.every((t, i) => Object.is(t, b[i]));
 }
 

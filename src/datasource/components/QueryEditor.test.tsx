@@ -56,6 +56,17 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ variables: ['spring.f', 'mass.*'] }));
   });
 
+  it('turns Live on for a time series, and says when none of the chosen runs is being written', async () => {
+    const page = await datasource.client.listSimulations({ search: 'RLCCircuit underdamped' });
+    const query: SimVizQuery = { refId: 'A', queryType: 'timeseries', simulations: [page.items[0].id], variables: ['capacitor.v'] };
+    const { onChange, onRunQuery } = renderEditor(query);
+    fireEvent.click(screen.getByLabelText('Live'));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ live: true }));
+    expect(onRunQuery).toHaveBeenCalled();
+    renderEditor({ ...query, live: true });
+    expect(await screen.findByText(/None of the chosen runs is being written now/)).toBeInTheDocument();
+  });
+
   it('shows the options of each query type: series options for time series, filter and "differs only" for parameters', async () => {
     const { rerender } = render(<QueryEditor datasource={datasource} query={{ refId: 'A', simulations: ['a'], variables: [] }} onChange={jest.fn()} onRunQuery={jest.fn()} />);
     expect(screen.getByLabelText('Legend')).toBeInTheDocument();

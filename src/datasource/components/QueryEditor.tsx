@@ -7,6 +7,7 @@ import { queryTypeOf, type SimVizOptions, type SimVizQuery } from '../types';
 import { QueryTypeField } from './QueryTypeField';
 import { isBatchView, RegressionOptions, RegressionRunsFields, RegressionViewField } from './RegressionOptions';
 import { NewestRunFields, RunsChoice, TimeOptions } from './RunOptions';
+import { LiveOptions } from './LiveOptions';
 import { EventOptions, ParameterOptions, SeriesOptions } from './SeriesOptions';
 import { SimulationsField } from './SimulationsField';
 import { StatsOptions } from './StatsOptions';
@@ -46,6 +47,7 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
         <VariableSelect client={datasource.client} simulations={variableRuns} value={query.variables ?? []} onChange={(names) => update({ variables: names })} />
       )}
       {plotsVariables && <SeriesOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
+      {type === 'timeseries' && !newest && <LiveOptions query={{ ...query, simulations }} client={datasource.client} onChange={update} />}
       {type === 'events' && <EventOptions query={{ ...query, simulations }} defaultTimeAxis={datasource.defaultTimeAxis} onChange={update} />}
       {readsRuns && <TimeOptions query={query} onChange={update} />}
       {type === 'parameters' && <ParameterOptions query={{ ...query, simulations }} onChange={update} />}

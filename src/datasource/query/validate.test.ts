@@ -33,6 +33,7 @@ describe('queryProblems', () => {
     ['simulations given as text', { simulations: '$simulation' }, /simulations must be a list of strings/],
     ['variables holding a number', { variables: [1] }, /variables must be a list of strings/],
     ['zero max points', { maxDataPoints: 0 }, /maxDataPoints must be a positive whole number/],
+    ['a live flag that is not a boolean', { live: 'yes' }, /live must be true or false/],
     ['an unknown regression view', { queryType: 'regression', regressionView: 'chart' }, /unknown regression view "chart"/],
     ['a negative tolerance', { queryType: 'regression', regressionTolerances: { absolute: -1 } }, /regressionTolerances.absolute must be a number of at least 0/],
     ['tolerances given as text', { queryType: 'regression', regressionTolerances: '0.01' }, /regressionTolerances must be an object/],

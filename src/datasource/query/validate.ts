@@ -35,6 +35,9 @@ export function queryProblems(query: SimVizQuery): string[] {
   if (query.maxDataPoints !== undefined && !(Number.isInteger(query.maxDataPoints) && query.maxDataPoints > 0)) {
     problems.push('maxDataPoints must be a positive whole number');
   }
+  if (query.live !== undefined && typeof query.live !== 'boolean') {
+    problems.push('live must be true or false');
+  }
   return problems;
 }
 

@@ -20,6 +20,7 @@ import { findResultFiles, relativeToRoot, type DataRoot, type FoundFile } from '
 import { displayName, withDecoded, withError } from './summary';
 import type { CatalogObserver, CatalogOptions, Failure, ScanStats } from './types';
 import { Watching } from './watching';
+import { FileEvents, type FileEventListener } from './file-events';
 import { WorkQueue } from './work-queue';
 
 export type { SimulationFilter } from './listing';
@@ -36,6 +37,7 @@ export class Catalog {
   private readonly work: WorkQueue;
   private readonly core: CatalogCore;
   private readonly watching: Watching;
+  private readonly fileEvents = new FileEvents();
   private readonly outages: RootOutages;
   private readonly scanConcurrency: number;
   private readonly decodeOptions: DecodeOptions;
@@ -62,6 +64,7 @@ export class Catalog {
       entries: this.entries,
       openFiles: this.openFiles,
       work: this.work,
+      fileEvents: this.fileEvents,
       logger,
       isClosed: () => this.closed,
       describe: (file, stats, writing) => describeFile(describeContext, file, stats, writing),
@@ -214,6 +217,26 @@ export class Catalog {
    */
   changeAfterRead(id: string, file: ResultFile): 'none' | 'appended' | 'rewritten' {
     return this.openFiles.changeAfterRead(id, file);
+  }
+
+  /**
+   * Calls `listener` whenever the watcher reports the file changed or removed (at once, before the
+   * settle debounce) and when it settles, until the returned function is called. Without a watcher
+   * nothing is reported: followers then poll.
+   */
+  onFileEvent(id: string, listener: FileEventListener): () => void {
+    return this.fileEvents.on(id, listener);
+  }
+
+  /** Where a listed file is on disk and the name its errors use; undefined for an unknown id. */
+  locate(id: string): { absolutePath: string; displayName: string } | undefined {
+    const entry = this.entries.get(id);
+    return entry ? { absolutePath: entry.file.absolutePath, displayName: displayName(entry.file) } : undefined;
+  }
+
+  /** Whether the catalog watches its roots (then onFileEvent reports changes). */
+  get watches(): boolean {
+    return Boolean(this.options.watch);
   }
 
   /** Whether the file is known to be still being written (then growth between reads is expected). */

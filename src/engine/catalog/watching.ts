@@ -63,6 +63,7 @@ export class Watching implements RootRecovery {
     }
     const file: FoundFile = { root: event.root, absolutePath: event.absolutePath, relativePath };
     const id = simulationId(event.root.name, relativePath);
+    this.core.fileEvents.emit(id, event.kind);
     this.core.work.run(id, () => (event.kind === 'removed' ? this.remove(id) : this.markWriting(id, file)));
   }
 
@@ -147,5 +148,6 @@ export class Watching implements RootRecovery {
     this.core.openFiles.forget(id);
     this.core.logger.info({ file: displayName(entry.file), status: entry.summary.status }, 'result file settled');
     this.core.changed();
+    this.core.fileEvents.emit(id, 'settled');
   }
 }

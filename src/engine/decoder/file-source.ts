@@ -36,6 +36,16 @@ export class FileSource {
     }
   }
 
+  /**
+   * A FileSource on a handle its caller keeps open, with the size the caller has just measured:
+   * for a file that grows while it is open (live/tail.ts re-measures it under one handle, so that
+   * a rename cannot swap the file between two reads). The caller closes the handle; never call
+   * `close` on the returned source.
+   */
+  static onHandle(handle: FileHandle, path: string, displayName: string, size: number, modifiedMs: number): FileSource {
+    return new FileSource(path, displayName, size, modifiedMs, handle);
+  }
+
   private readonly endedAt = (position: number) => new DecodeError(this.displayName, 'truncated', `file ended at byte ${position} while reading`);
 
   /** Reads exactly `length` bytes at `position` into `target` (from its offset 0), or fails as truncated. */
@@ -67,7 +77,8 @@ export class FileSource {
   }
 }
 
-function fileSystemError(displayName: string, error: unknown): DecodeError {
+/** A failed open, stat or read as the DecodeError that names the file and the problem. */
+export function fileSystemError(displayName: string, error: unknown): DecodeError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') {
     return new DecodeError(displayName, 'not_found', 'file does not exist');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { clipRange } from '../decoder/clip';
-import { m4Indices } from './m4';
+import { firstAtOrAfter, m4BucketEnds, m4Indices, m4IndicesIn } from './m4';
 
 describe('m4Indices', () => {
   it('keeps every point when there are no more than maxPoints', () => {
@@ -97,6 +97,67 @@ describe('m4Indices against a brute-force reference', () => {
         }
       ),
       { numRuns: 500, seed: 4 }
+    );
+  });
+});
+
+describe('m4IndicesIn with buckets shared by the series of one read', () => {
+  /** m4Indices as it was before the buckets were shared (a binary search per bucket and series), kept as the reference. */
+  function perSeries(time: ArrayLike<number>, values: ArrayLike<number>, maxPoints: number): number[] {
+    const n = time.length;
+    if (n <= maxPoints) {
+      return Array.from({ length: n }, (_, i) => i);
+    }
+    const buckets = Math.max(1, Math.floor(maxPoints / 4));
+    const t0 = time[0];
+    const span = time[n - 1] - t0;
+    const indices = Array.from({ length: n }, (_, i) => i);
+    const out: number[] = [];
+    let start = 0;
+    for (let b = 0; b < buckets && start < n; b++) {
+      const end = b === buckets - 1 || !(span > 0) ? n : firstAtOrAfter(time, t0 + ((b + 1) * span) / buckets, start);
+      if (end > start) {
+        let min = -1;
+        let max = -1;
+        for (let i = start; i < end; i++) {
+          if (values[i] < (min < 0 ? Infinity : values[min])) {
+            min = i;
+          }
+          if (values[i] > (max < 0 ? -Infinity : values[max])) {
+            max = i;
+          }
+        }
+        // A bucket of only ±Infinity or NaN: the first +Infinity is its minimum, the first -Infinity its maximum.
+        const firstWhere = (test: (v: number) => boolean) => indices.find((i) => i >= start && i < end && test(values[i])) ?? -1;
+        min = min >= 0 ? min : firstWhere((v) => v === Infinity);
+        max = max >= 0 ? max : firstWhere((v) => v === -Infinity);
+        out.push(...[...new Set([start, min, max, end - 1].filter((i) => i >= 0))].sort((a, b) => a - b));
+        start = end;
+      }
+    }
+    return out;
+  }
+
+  it('keeps for every series what a per-series m4Indices kept, for any times (unsorted and NaN too) and values', () => {
+    const value = fc.oneof(fc.double(), fc.constant(NaN), fc.constant(Infinity), fc.constant(-Infinity));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 50 }).map((t) => t / 3), fc.constant(NaN)), { minLength: 1, maxLength: 300 }),
+        fc.boolean(),
+        fc.array(fc.array(value, { minLength: 300, maxLength: 300 }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 80 }),
+        (times, sort, columns, maxPoints) => {
+          const time = Float64Array.from(sort ? [...times].sort((a, b) => a - b) : times);
+          const buckets = m4BucketEnds(time, maxPoints);
+          for (const column of columns) {
+            const values = Float64Array.from(column.slice(0, time.length));
+            const shared = buckets ? Array.from(m4IndicesIn(values, buckets)) : Array.from({ length: time.length }, (_, i) => i);
+            expect(shared).toEqual(perSeries(time, values, maxPoints));
+            expect(Array.from(m4Indices(time, values, maxPoints))).toEqual(shared);
+          }
+        }
+      ),
+      { numRuns: 800, seed: 18 }
     );
   });
 });

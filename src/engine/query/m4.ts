@@ -7,25 +7,48 @@
  * is maxPoints / 4. When the input has no more than `maxPoints` points, every index is kept.
  */
 export function m4Indices(time: ArrayLike<number>, values: ArrayLike<number>, maxPoints: number): Uint32Array {
+  const ends = m4BucketEnds(time, maxPoints);
+  return ends ? m4IndicesIn(values, ends) : Uint32Array.from({ length: time.length }, (_, i) => i);
+}
+
+/**
+ * Where each non-empty bucket of m4Indices ends (exclusive, ascending; the last is the length), or
+ * undefined when every point is kept. The buckets depend on the time axis only: series that share
+ * one (the variables of one read) share them, and the binary searches are done once, not per series.
+ */
+export function m4BucketEnds(time: ArrayLike<number>, maxPoints: number): Uint32Array | undefined {
   const n = time.length;
   if (n <= maxPoints) {
-    return Uint32Array.from({ length: n }, (_, i) => i);
+    return undefined;
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 4));
   const t0 = time[0];
   const span = time[n - 1] - t0;
-  const out = new Uint32Array(buckets * 4);
+  const ends = new Uint32Array(buckets);
   let count = 0;
   let start = 0;
   for (let b = 0; b < buckets && start < n; b++) {
-    // Boundaries come from a binary search on time, so the scan below is plain comparisons.
+    // Boundaries come from a binary search on time, so the scan in m4IndicesIn is plain comparisons.
     const end = b === buckets - 1 || !(span > 0) ? n : firstAtOrAfter(time, t0 + ((b + 1) * span) / buckets, start);
     if (end > start) {
-      count = pushBucket(values, start, end, out, count);
+      ends[count++] = end;
       start = end;
     }
   }
-  return out.slice(0, count);
+  return ends.subarray(0, count);
+}
+
+/** m4Indices of `values` in the buckets m4BucketEnds gave for their time axis (a view: the gather that follows is its only reader). */
+export function m4IndicesIn(values: ArrayLike<number>, ends: Uint32Array): Uint32Array {
+  const out = new Uint32Array(ends.length * 4);
+  let count = 0;
+  let start = 0;
+  for (let b = 0; b < ends.length; b++) {
+    const end = ends[b];
+    count = pushBucket(values, start, end, out, count);
+    start = end;
+  }
+  return out.subarray(0, count);
 }
 
 /** First index in `[from, end)` whose time is >= t (`end` when none is); time must not decrease. */

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog';
 import { DecodeError, type RangeRead, type ResultFile, type VariableInfo } from '../decoder';
 import { clipRange } from '../decoder/clip';
 import { globMatcher } from '../catalog/match';
-import { m4Indices } from './m4';
+import { m4BucketEnds, m4IndicesIn } from './m4';
 
 /** A series as computed: samples stay in typed arrays until serialize.ts writes them out. */
 export type SeriesData = Omit<Series, 'time' | 'values'> & { time: Float64Array; values: Float64Array };
@@ -219,10 +219,12 @@ async function readForQuery(file: ResultFile, trajectories: VariableInfo[], requ
   }
   const { time, values } = await readRange(file, trajectories, from, to);
   const byVariable = new Map(trajectories.map((v, k) => [v, values[k]]));
+  // The series of one read share its time axis, so they share its M4 buckets too.
+  const buckets = maxDataPoints === undefined ? undefined : m4BucketEnds(time, maxDataPoints);
   return {
     pointsInRange: time.length,
     ends: time.length <= 1 ? time.slice() : Float64Array.of(time[0], time[time.length - 1]),
-    seriesOf: (variable) => sampledSeries(time, byVariable.get(variable)!, maxDataPoints),
+    seriesOf: (variable) => sampledSeries(time, byVariable.get(variable)!, buckets),
   };
 }
 
@@ -231,11 +233,12 @@ function parameterSeries(ends: Float64Array, pointsInRange: number, value: numbe
   return { time: ends, values: new Float64Array(ends.length).fill(value), pointsInRange, downsampled: false };
 }
 
-function sampledSeries(time: Float64Array, values: Float64Array, maxDataPoints: number | undefined) {
-  if (maxDataPoints === undefined || time.length <= maxDataPoints) {
+/** The series downsampled in `buckets` (m4BucketEnds of its time axis), or whole when there are none. */
+function sampledSeries(time: Float64Array, values: Float64Array, buckets: Uint32Array | undefined) {
+  if (!buckets) {
     return { time, values, pointsInRange: time.length, downsampled: false };
   }
-  const keep = m4Indices(time, values, maxDataPoints);
+  const keep = m4IndicesIn(values, buckets);
   const keptTime = new Float64Array(keep.length);
   const keptValues = new Float64Array(keep.length);
   for (let k = 0; k < keep.length; k++) {

@@ -21,6 +21,8 @@ import { statsRoutes } from './routes/stats';
 import { uploadRoutes, type UploadOptions } from './routes/upload';
 import { variableRoutes } from './routes/variables';
 import { regressionRoutes } from './routes/regression/routes';
+import { liveRoutes } from './routes/live';
+import { Followers } from '../../engine/live/followers';
 import type { Tolerances } from '../../engine/compare/types';
 import { trackRequest } from '../../engine/util/activity';
 import { httpsServerFactory, type TlsMaterial } from './tls';
@@ -85,6 +87,9 @@ export function buildServer(options: ServerOptions): App {
     queryRoutes(api, options.catalog, responses);
     statsRoutes(api, { catalog: options.catalog, metrics, startedAtMs });
     regressionRoutes(api, options.catalog, { tolerances: options.regressionTolerances });
+    const followers = new Followers();
+    api.addHook('onClose', () => followers.closeAll());
+    liveRoutes(api, options.catalog, followers);
     await uploadRoutes(api, options.catalog, options.uploads ?? { maxBytes: 0 });
   });
   return app;

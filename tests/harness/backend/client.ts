@@ -1,7 +1,7 @@
 /**
  * Grafana's side of the plugin protocol, as far as the stand-in needs it: gRPC clients for the
- * backend's Data, Diagnostics and Resource services, over the service definitions the backend
- * itself serves (src/backend/grpc), so the two cannot disagree about the messages.
+ * backend's Data, Diagnostics, Resource and Stream services, over the service definitions the
+ * backend itself serves (src/backend/grpc), so the two cannot disagree about the messages.
  */
 import { credentials, makeGenericClientConstructor, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 
@@ -14,6 +14,7 @@ import type {
   DataQueryMessage,
   PluginContextMessage,
   QueryDataResponseMessage,
+  StreamRequestMessage,
 } from '../../../src/backend/grpc/messages';
 
 /** As Grafana's plugin client: messages up to about 2 GiB either way. */
@@ -30,6 +31,16 @@ interface DiagnosticsClient extends Client {
 }
 interface ResourceClient extends Client {
   CallResource(request: CallResourceRequestMessage): ClientReadableStream<CallResourceResponseMessage>;
+}
+interface StreamClient extends Client {
+  SubscribeStream: Unary<StreamRequestMessage, SubscribeStreamResponseMessage>;
+  RunStream(request: StreamRequestMessage): ClientReadableStream<{ data: Uint8Array }>;
+}
+
+/** pluginv2.SubscribeStreamResponse as proto-loader decodes it (enums as names, bytes empty when unset). */
+export interface SubscribeStreamResponseMessage {
+  status: 'OK' | 'NOT_FOUND' | 'PERMISSION_DENIED';
+  data: Uint8Array;
 }
 
 function unary<Req, Res>(client: Client, method: Unary<Req, Res>, request: Req): Promise<Res> {
@@ -49,6 +60,7 @@ export class BackendClient {
   private readonly data: DataClient;
   private readonly diagnostics: DiagnosticsClient;
   private readonly resource: ResourceClient;
+  private readonly stream: StreamClient;
 
   constructor(address: string) {
     const services = loadServices();
@@ -58,6 +70,7 @@ export class BackendClient {
     this.data = make<DataClient>(services.data, 'Data');
     this.diagnostics = make<DiagnosticsClient>(services.diagnostics, 'Diagnostics');
     this.resource = make<ResourceClient>(services.resource, 'Resource');
+    this.stream = make<StreamClient>(services.stream, 'Stream');
   }
 
   queryData(pluginContext: PluginContextMessage, queries: DataQueryMessage[], headers: Record<string, string>): Promise<QueryDataResponseMessage> {
@@ -92,7 +105,39 @@ export class BackendClient {
     });
   }
 
+  /** Whether a subscriber may join the channel at `path`, and the data it gets first (Grafana Live's OnSubscribe). */
+  subscribeStream(request: StreamRequestMessage): Promise<SubscribeStreamResponseMessage> {
+    return unary(this.stream, this.stream.SubscribeStream, request);
+  }
+
+  /**
+   * The channel's packets (each StreamPacket's data) until the backend ends the stream; aborting
+   * `signal` cancels the call, as Grafana cancels a stream whose channel has no subscribers left,
+   * and ends the iteration without an error. Any other failure is thrown.
+   */
+  async *runStream(request: StreamRequestMessage, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    if (signal.aborted) {
+      return;
+    }
+    const call = this.stream.RunStream(request);
+    const cancel = () => call.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const packet of call as AsyncIterable<{ data: Uint8Array }>) {
+        yield packet.data;
+      }
+    } catch (error) {
+      if (!signal.aborted) {
+        throw error;
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      // A consumer that stops early (return or throw) ends the call too.
+      call.cancel();
+    }
+  }
+
   close(): void {
-    [this.data, this.diagnostics, this.resource].forEach((client) => client.close());
+    [this.data, this.diagnostics, this.resource, this.stream].forEach((client) => client.close());
   }
 }

@@ -4,10 +4,11 @@ import React, { useEffect, useLayoutEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Route, Router, Routes, useSearchParams, type Navigator } from 'react-router-dom';
 import type { DataQuery, DataSourceApi, DataSourceInstanceSettings } from '@grafana/data';
-import { config, getBackendSrv, locationService, setBackendSrv, setDataSourceSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
+import { config, getBackendSrv, locationService, setBackendSrv, setDataSourceSrv, setGrafanaLiveSrv, setTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { GlobalStyles, LoadingPlaceholder, ThemeContext } from '@grafana/ui';
 
 import { HarnessDataSourceSrv } from './dataSourceSrv';
+import { HarnessLiveSrv } from './live';
 import { HarnessPanelRenderer } from './panelRenderer';
 import { setPanelRenderer } from './runtimeInternal';
 import { registerSharedDependencies } from './sharedDependencies';
@@ -24,6 +25,7 @@ declare global {
   interface Window {
     __harnessBackendSrv: HarnessBackendSrv;
     __harnessTemplateSrv: HarnessTemplateSrv;
+    __harnessLive: HarnessLiveSrv;
     __harnessReady?: boolean;
   }
 }
@@ -38,6 +40,10 @@ setTemplateSrv(templateSrv);
 const dataSourceSrv = new HarnessDataSourceSrv();
 setDataSourceSrv(dataSourceSrv);
 setPanelRenderer(HarnessPanelRenderer);
+// Grafana Live, over the harness server's stand-in for Grafana's side of it.
+const liveSrv = new HarnessLiveSrv();
+window.__harnessLive = liveSrv;
+setGrafanaLiveSrv(liveSrv);
 registerSharedDependencies();
 
 function useDatasource(uid: string) {

@@ -1,23 +1,24 @@
 import { dateTime, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceApi, type ScopedVars } from '@grafana/data';
-import { from, isObservable, lastValueFrom } from 'rxjs';
+import { from, isObservable, lastValueFrom, of, type Observable } from 'rxjs';
 
 let counter = 0;
 
 /**
  * Runs queries the way a panel does: the datasource's filterQuery first (Grafana's query runner
  * drops what it refuses, and sends nothing when nothing is left), then one DataQueryRequest with
- * range, maxDataPoints and scopedVars (a repeated panel's value).
+ * range, maxDataPoints and scopedVars (a repeated panel's value). Every response the datasource
+ * emits, as Grafana's query runner passes each to the panel: a streaming query emits several.
  */
-export async function runPanelQuery(
+export function panelQueryResponses(
   datasource: Pick<DataSourceApi, 'query' | 'filterQuery'>,
   targets: DataQuery[],
   range: { from: number; to: number },
   maxDataPoints: number,
   scopedVars: ScopedVars = {}
-): Promise<DataQueryResponse> {
+): Observable<DataQueryResponse> {
   const kept = datasource.filterQuery ? targets.filter((target) => datasource.filterQuery!(target)) : targets;
   if (kept.length === 0) {
-    return { data: [] };
+    return of({ data: [] });
   }
   counter++;
   const fromTime = dateTime(range.from);
@@ -35,5 +36,16 @@ export async function runPanelQuery(
     startTime: Date.now(),
   };
   const result = datasource.query(request);
-  return lastValueFrom(isObservable(result) ? result : from(result));
+  return isObservable(result) ? result : from(result);
+}
+
+/** The last response of a panel's queries (for a streaming query, once its stream has ended). */
+export function runPanelQuery(
+  datasource: Pick<DataSourceApi, 'query' | 'filterQuery'>,
+  targets: DataQuery[],
+  range: { from: number; to: number },
+  maxDataPoints: number,
+  scopedVars: ScopedVars = {}
+): Promise<DataQueryResponse> {
+  return lastValueFrom(panelQueryResponses(datasource, targets, range, maxDataPoints, scopedVars));
 }

@@ -62,7 +62,8 @@ function toMemoryVariables({ time, variables }: CsvTable): MemoryVariable[] {
   return [timeVariable, ...variables.map((column) => ({ info: catalogueEntry(column), values: column.values }))];
 }
 
-function catalogueEntry(column: CsvColumn): MemoryVariable['info'] {
+/** A CSV column as a catalogue entry (shared with the live tail, which builds the same catalogue). */
+export function catalogueEntry(column: CsvColumn): MemoryVariable['info'] {
   return {
     name: column.name,
     description: '',
@@ -88,8 +89,8 @@ async function readTable(source: FileSource, chunkBytes: number): Promise<CsvTab
   return builder.finish();
 }
 
-/** Feeds the file through csv-parse; `onRecord` runs synchronously inside the parser. */
-async function parseRecords(
+/** Feeds the file through csv-parse; `onRecord` runs synchronously inside the parser. Also reads the lines appended to a growing file (live/tail-csv.ts). */
+export async function parseRecords(
   chunks: AsyncIterable<Uint8Array>,
   delimiter: CsvDelimiter,
   onRecord: (record: string[], info: Info) => void

@@ -163,13 +163,32 @@ export class CsvTableBuilder {
   }
 
   finish(): CsvTable {
+    const header = this.requireHeader();
+    if (header.rows.rowCount === 0) {
+      throw new DecodeError(this.file, 'not_a_trajectory', 'CSV file without data rows (only a header)');
+    }
+    return this.split(header);
+  }
+
+  /**
+   * The rows accepted since the previous call (none: empty columns), split as finish() splits
+   * them, for a file read while it grows (live/tail-csv.ts). The builder goes on accepting rows.
+   */
+  takeRows(): CsvTable {
+    const header = this.requireHeader();
+    const table = this.split(header);
+    header.rows = new RowBlocks(header.columns.length);
+    return table;
+  }
+
+  private requireHeader(): Header {
     if (!this.header) {
       throw new DecodeError(this.file, 'not_a_trajectory', 'CSV file without a header line');
     }
-    const { columns, rows, timeIndex } = this.header;
-    if (rows.rowCount === 0) {
-      throw new DecodeError(this.file, 'not_a_trajectory', 'CSV file without data rows (only a header)');
-    }
+    return this.header;
+  }
+
+  private split({ columns, rows, timeIndex }: Header): CsvTable {
     const values = rows.toColumns();
     const decoded = columns.map((column, i): CsvColumn => ({
       name: column.name,

@@ -69,8 +69,8 @@ export async function readAclass(source: FileSource, record: Mat4Record): Promis
 }
 
 /**
- * Walks the record headers after Aclass. The last record may be a data matrix that is still being
- * written: its declared column count is clamped to what the file holds.
+ * Walks the record headers after Aclass. The trajectory matrix may still be being written (see
+ * dataMatrixState): its declared column count is then clamped to what the file holds.
  */
 export async function walkCatalog(source: FileSource, start: number): Promise<CatalogMatrices> {
   const records = new Map<string, Mat4Record>();
@@ -85,17 +85,20 @@ export async function walkCatalog(source: FileSource, start: number): Promise<Ca
       records.set(record.name, record);
     }
     const isTrajectoryData = record.name === 'data_2' || record.name === 'data';
-    if (isTrajectoryData && (await isStillBeingWritten(source, record))) {
-      // A simulation still running: header columns are patched late (or never), rows are appended.
-      const rowBytes = record.rows * elementSize(record.elementType);
-      data2Cols = rowBytes === 0 ? 0 : Math.floor((source.size - record.dataOffset) / rowBytes);
-      if (record.declaredCols !== 0) {
-        data2Cols = Math.min(data2Cols, record.declaredCols);
-      }
-      break;
-    }
     if (isTrajectoryData) {
+      const state = await dataMatrixState(source, record);
+      if (state === 'growing') {
+        // Clamped to a declared count: the orientation is not known here, and only a row-wise
+        // (binTrans) matrix can hold more rows than its header says (live/tail-mat4.ts reads those).
+        const inFile = rowsInFile(source, record);
+        data2Cols = record.declaredCols === 0 ? inFile : Math.min(inFile, record.declaredCols);
+        break;
+      }
       data2Cols = record.declaredCols;
+      if (state === 'undecided') {
+        // What follows is too short to be read as the next matrix's header yet.
+        break;
+      }
     }
     offset = record.end;
   }
@@ -103,25 +106,41 @@ export async function walkCatalog(source: FileSource, start: number): Promise<Ca
 }
 
 /**
- * True when the matrix runs past the end of the file, or declares no columns yet while bytes
- * that are not another matrix follow it (OpenModelica writes ncols = 0 until the run ends).
+ * Where a trajectory matrix stands:
+ * - 'growing': a simulation still running appends rows, and the header's column count lags them.
+ *   OpenModelica writes 0 until the run ends, or adds the rows written every N+1 steps with
+ *   `-mat_sync=N` (updateHeader_matVer4, after the rows are flushed, so it never runs ahead of them);
+ *   Dymola's trajectory writer stores the row-wise matrix "without knowing the number of rows in
+ *   advance" (atraj.h). A count ahead of the bytes is a file still being copied.
+ * - 'settled': the declared count holds; whatever follows is another matrix.
+ * - 'undecided': bytes follow that are too few to tell another matrix's header from rows; the
+ *   declared count holds until more arrive.
  */
-async function isStillBeingWritten(source: FileSource, record: Mat4Record): Promise<boolean> {
+export type DataMatrixState = 'growing' | 'settled' | 'undecided';
+
+export async function dataMatrixState(source: FileSource, record: Mat4Record): Promise<DataMatrixState> {
   if (record.end > source.size) {
-    return true;
+    return 'growing';
   }
-  if (record.declaredCols !== 0 || record.end === source.size) {
-    return false;
+  if (record.end === source.size) {
+    return 'settled';
   }
   try {
     await readRecordHeader(source, record.end);
-    return false;
+    return 'settled';
   } catch (error) {
-    if (error instanceof DecodeError) {
-      return true;
+    if (!(error instanceof DecodeError)) {
+      throw error;
     }
-    throw error;
+    // With no column declared, only rows can follow (a 0-point result has nothing after it).
+    return error.code === 'truncated' && record.declaredCols !== 0 ? 'undecided' : 'growing';
   }
+}
+
+/** Complete rows (time steps) of a binTrans matrix that the file holds, whatever its header says. */
+export function rowsInFile(source: FileSource, record: Mat4Record): number {
+  const rowBytes = record.rows * elementSize(record.elementType);
+  return rowBytes === 0 ? 0 : Math.max(0, Math.floor((source.size - record.dataOffset) / rowBytes));
 }
 
 export function requireRecord(source: FileSource, catalog: CatalogMatrices, name: string): Mat4Record {

@@ -1,9 +1,10 @@
-import React, { useCallback, useState } from 'react';
+import React, { useCallback, useEffect, useRef, useState } from 'react';
 import type { DataQuery, DataQueryResponse, DataSourceApi } from '@grafana/data';
 import { Button, Stack, Text } from '@grafana/ui';
+import type { Subscription } from 'rxjs';
 
 import type { AnyDataSourcePlugin } from '../pluginLoader';
-import { runPanelQuery } from '../runQuery';
+import { panelQueryResponses } from '../runQuery';
 import { ResultView } from './ResultView';
 
 interface Props {
@@ -22,7 +23,11 @@ declare global {
   }
 }
 
-/** A panel editor: the plugin's QueryEditor above the result of running its query. */
+/**
+ * A panel editor: the plugin's QueryEditor above the result of running its query. As Grafana's
+ * query runner, each response the query emits is drawn (a live query's keep coming until its runs
+ * settle), and running the query again drops the previous run's.
+ */
 export function QueryEditorView({ plugin, datasource, range, maxDataPoints, initialQuery }: Props) {
   const QueryEditor = plugin.components.QueryEditor;
   const [query, setQuery] = useState<DataQuery>(
@@ -30,13 +35,24 @@ export function QueryEditorView({ plugin, datasource, range, maxDataPoints, init
   );
   const [response, setResponse] = useState<DataQueryResponse>();
   const [runs, setRuns] = useState(0);
+  /** Responses drawn so far, over all runs. */
+  const [updates, setUpdates] = useState(0);
+  const running = useRef<Subscription>();
+  useEffect(() => () => running.current?.unsubscribe(), []);
 
   const run = useCallback(
-    async (target: DataQuery) => {
-      const result = await runPanelQuery(datasource, [target], range, maxDataPoints);
-      window.__harnessLastResponse = result;
-      setResponse(result);
-      setRuns((n) => n + 1);
+    (target: DataQuery) => {
+      running.current?.unsubscribe();
+      let first = true;
+      running.current = panelQueryResponses(datasource, [target], range, maxDataPoints).subscribe((result) => {
+        window.__harnessLastResponse = result;
+        setResponse(result);
+        setUpdates((n) => n + 1);
+        if (first) {
+          first = false;
+          setRuns((n) => n + 1);
+        }
+      });
     },
     [datasource, range, maxDataPoints]
   );
@@ -60,6 +76,9 @@ export function QueryEditorView({ plugin, datasource, range, maxDataPoints, init
           Run query
         </Button>
         <span data-testid="harness-runs">{runs}</span>
+        <span data-testid="harness-response-state" data-state={response?.state ?? ''} data-updates={updates}>
+          {response?.state ?? ''}
+        </span>
       </Stack>
       <ResultView response={response} />
     </Stack>
