@@ -21,3 +21,11 @@ if (typeof window !== 'undefined' && !('IntersectionObserver' in window)) {
     }
   };
 }
+
+// CI machines run the suite with two CPUs and a proxy per test file; Testing Library's default
+// one-second wait for an element is shorter than a cold page load there. A missing element still
+// fails the test, only after five seconds.
+if (typeof window !== 'undefined') {
+  const { configure } = require('@testing-library/react');
+  configure({ asyncUtilTimeout: 5000 });
+}

@@ -13,7 +13,8 @@
  * process for each. "First read" is the first query after the folder is scanned, cold for that
  * file's layout (none cached yet) but with the page cache warm after `cat`, as scripts/bench.ts
  * measures the decoder's first read. Repeated reads wait until the per-variable layout the first
- * read starts is on disk (as bench.ts waits for layoutReady), then ask 20 rounds of other variables.
+ * read starts is on disk (as bench.ts waits for layoutReady) and the process has gone idle (the
+ * summaries that follow the layout loaded), then ask 20 rounds of other variables.
  * The executable is SIMVIZ_BACKEND, else dist/datasource/gpx_simviz_<os>_<arch> (built when missing).
  *
  * The backend is measured twice: in a fresh process (its first read, then its 2nd to 21st
@@ -22,7 +23,8 @@
  * QueryData's time is split as the Go host measures it: the RPC (the backend's work, Arrow
  * encoding included, and the transport) and the SDK decoding the frames in the host, which is
  * Grafana's work, not the backend's; the CPU time the backend's threads spent is reported beside.
- * The targets are checked on the RPC in the running backend; every other figure is printed too.
+ * The targets are checked on the RPC: the first read in the running backend (as before), the
+ * repeated reads in whichever of the two processes was slower; every other figure is printed too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, utimesSync } from 'node:fs';
@@ -65,6 +67,14 @@ const LAYOUT_TIMEOUT_MS = 120_000;
  * stands in for that, for both the backend and the proxy.
  */
 const LAYOUT_SETTLE_MS = 1_000;
+/**
+ * Then, for at most this long, the timed rounds wait until the process is idle (below 5 % of a CPU
+ * over 250 ms): for the long file the summaries were still loading a second after the layout
+ * appeared, and their reads took a CPU beside the rounds. Both the backend and the proxy wait.
+ */
+const IDLE_TIMEOUT_MS = 30_000;
+const IDLE_WINDOW_MS = 250;
+const IDLE_CPU_SHARE = 0.05;
 
 /** The issue's targets for the backend. */
 export const BACKEND_TARGETS = { firstReadCatFactor: 1.6, firstReadExtraMs: 50, repeatedP50Ms: 10, peakRssMb: 300 };
@@ -83,7 +93,7 @@ interface Reads {
   repeatedP50Ms: number;
   /** The median of the second half (code warm, as bench.ts reports `repeated`). */
   repeatedSteadyMs: number;
-  /** How long the per-variable layout took to appear after the first read. */
+  /** How long the repeated rounds waited after the first read: for the layout file, the settle pause, and the process to be idle. */
   layoutWaitMs: number;
   points: number;
   peakRssMb: number;
@@ -207,6 +217,32 @@ function buildHost(out: string): void {
   }
 }
 
+/** CPU time (ms) all threads of a process have run so far (/proc/PID/task/TID/schedstat, as the Go host reads it). */
+function processCpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return ns / 1e6;
+}
+
+/** Waits (at most IDLE_TIMEOUT_MS) until the process uses less than IDLE_CPU_SHARE of a CPU over IDLE_WINDOW_MS; returns the milliseconds waited. */
+async function waitProcessIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < IDLE_TIMEOUT_MS) {
+    const before = processCpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+    if (processCpuMs(pid) - before < IDLE_CPU_SHARE * IDLE_WINDOW_MS) {
+      break;
+    }
+  }
+  return performance.now() - started;
+}
+
 function waitForFile(dir: string, suffix: string, timeoutMs: number): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -238,6 +274,7 @@ interface HostStep {
   frames: number[];
   arrowBytes: number[];
   waitedMs?: number;
+  idleWaitMs?: number;
   vmRssKb: number;
 }
 
@@ -278,6 +315,7 @@ function freshPlan(cacheFolder: string, first: string[], rounds: string[][]): un
       waitForGlob: path.join(cacheFolder, 'columns', '*.cols'),
       waitTimeoutMs: LAYOUT_TIMEOUT_MS,
       settleMs: LAYOUT_SETTLE_MS,
+      waitIdleMs: IDLE_TIMEOUT_MS,
     },
   ];
 }
@@ -302,6 +340,7 @@ function runningPlan(cacheFolder: string, bigFile: string, first: string[], roun
       waitForCount: 2,
       waitTimeoutMs: LAYOUT_TIMEOUT_MS,
       settleMs: LAYOUT_SETTLE_MS,
+      waitIdleMs: IDLE_TIMEOUT_MS,
     },
   ];
 }
@@ -464,8 +503,9 @@ async function runProxyBench(dataDir: string, work: string, first: string[], rou
     const id = page.items[0].id;
     const readyRssMb = memoryMb(proxy.pid).rss;
     const [firstMs, points] = await timed(() => proxyQuery(proxy.url, id, first));
-    const layoutWaitMs = await waitForFile(path.join(cacheDir, 'columns'), '.cols', LAYOUT_TIMEOUT_MS);
+    const fileWaitMs = await waitForFile(path.join(cacheDir, 'columns'), '.cols', LAYOUT_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, LAYOUT_SETTLE_MS));
+    const layoutWaitMs = fileWaitMs + LAYOUT_SETTLE_MS + (await waitProcessIdle(proxy.pid));
     const repeatedMs: number[] = [];
     for (const variables of rounds) {
       repeatedMs.push((await timed(() => proxyQuery(proxy.url, id, variables)))[0]);
@@ -497,8 +537,10 @@ function checkTargets(rows: readonly BackendShapeResult[]): BackendTargetCheck[]
   // Both read targets are the backend's answer (the RPC, Arrow encoding included); the SDK's
   // decoding of the frames is Grafana's work, printed beside.
   const allowance = (row: BackendShapeResult) => t.firstReadCatFactor * row.catMs + t.firstReadExtraMs;
+  // Repeated reads: the slower of the running backend and the fresh process, so that measuring both is never the easier check.
+  const repeatedRpc = (row: BackendShapeResult) => Math.max(row.backend.repeatedGrpcP50Ms, row.backend.fresh.repeatedGrpcP50Ms);
   const first = worstBy((row) => row.backend.firstGrpcMs - allowance(row));
-  const repeated = worstBy((row) => row.backend.repeatedGrpcP50Ms);
+  const repeated = worstBy(repeatedRpc);
   const rss = worstBy((row) => row.backend.peakRssMb);
   const b = (row: BackendShapeResult) => row.backend;
   return [
@@ -510,11 +552,11 @@ function checkTargets(rows: readonly BackendShapeResult[]): BackendTargetCheck[]
       met: rows.every((row) => row.backend.firstGrpcMs <= allowance(row)),
     },
     {
-      target: `repeated ${VARIABLES_PER_QUERY}-variable reads p50 <= ${t.repeatedP50Ms} ms (QueryData RPC, Arrow encoded)`,
+      target: `repeated ${VARIABLES_PER_QUERY}-variable reads p50 <= ${t.repeatedP50Ms} ms (QueryData RPC, Arrow encoded; running and fresh backend)`,
       worst:
-        `${fmt(b(repeated).repeatedGrpcP50Ms)} (${repeated.file}; with the SDK's decoding ${fmt(b(repeated).repeatedP50Ms)};` +
-        ` in a fresh process ${fmt(b(repeated).fresh.repeatedGrpcP50Ms)}, with decoding ${fmt(b(repeated).fresh.repeatedP50Ms)})`,
-      met: rows.every((row) => row.backend.repeatedGrpcP50Ms <= t.repeatedP50Ms),
+        `${fmt(repeatedRpc(repeated))} (${repeated.file}; running backend ${fmt(b(repeated).repeatedGrpcP50Ms)}, with the SDK's decoding ${fmt(b(repeated).repeatedP50Ms)};` +
+        ` fresh process ${fmt(b(repeated).fresh.repeatedGrpcP50Ms)}, with decoding ${fmt(b(repeated).fresh.repeatedP50Ms)})`,
+      met: rows.every((row) => repeatedRpc(row) <= t.repeatedP50Ms),
     },
     {
       target: `backend peak RSS (VmHWM, the larger of both processes) in folder mode <= ${t.peakRssMb} MB`,
@@ -578,7 +620,7 @@ async function benchShape(host: string, exe: string, dir: string, name: string):
         repeatedSteadyMs: median(repeatedStep.ms.slice(repeatedStep.ms.length / 2)),
       },
       arrowBytesFirst: firstStep.arrowBytes[0],
-      layoutWaitMs: repeatedStep.waitedMs ?? 0,
+      layoutWaitMs: (repeatedStep.waitedMs ?? 0) + LAYOUT_SETTLE_MS + (repeatedStep.idleWaitMs ?? 0),
       points: firstStep.points[0],
       peakRssMb: Math.max(hosted.vmHwmKb, running.vmHwmKb) / 1024,
       readyRssMb: hosted.vmRssKbReady / 1024,
@@ -680,7 +722,7 @@ export function formatBackendResult(result: BackendBenchResult): string {
         ` | proxy ${fmt(p.repeatedP50Ms)} (last ${REPEATED_ROUNDS / 2} ${fmt(p.repeatedSteadyMs)})`,
       `  repeated, fresh backend process p50: RPC ${fmt(f.repeatedGrpcP50Ms)} + SDK decode ${fmt(f.repeatedDecodeP50Ms)} = ${fmt(f.repeatedP50Ms)}` +
         ` (RPC last ${REPEATED_ROUNDS / 2} ${fmt(f.repeatedSteadyGrpcMs)}; backend CPU ${fmt(f.repeatedCpuP50Ms)}, main thread ${fmt(f.repeatedMainCpuP50Ms)})`,
-      `  layout after the first read: backend ${fmt(b.layoutWaitMs)}, proxy ${fmt(p.layoutWaitMs)} | scan: backend ${fmt(b.readyMs)}, proxy ${fmt(p.readyMs)}`,
+      `  layout ready and process idle after the first read: backend ${fmt(b.layoutWaitMs)}, proxy ${fmt(p.layoutWaitMs)} | scan: backend ${fmt(b.readyMs)}, proxy ${fmt(p.readyMs)}`,
       `  peak RSS: backend ${b.peakRssMb.toFixed(0)} MB (${b.readyRssMb.toFixed(0)} MB when scanned) = ${row.ratios.rssVsProxy.toFixed(2)}x proxy` +
         ` | proxy ${p.peakRssMb.toFixed(0)} MB (${p.readyRssMb.toFixed(0)} MB when scanned)`
     );

@@ -37,7 +37,8 @@ query model as the frontend saves it (refId, queryType, simulations, variables, 
 step runs "repeat" times: one QueryData with all its queries, or with "cycle" one query at a time,
 queries[i % len(queries)] in round i. With "waitForGlob", the step first waits (untimed, but
 reported) until "waitForCount" files (default 1) match the glob, e.g. the per-variable layout a
-first read starts building, then pauses "settleMs".
+first read starts building, then pauses "settleMs"; with "waitIdleMs" it then waits, at most that long, until the plugin's
+CPU use drops below 5 % of a CPU over 250 ms.
 `
 
 // BenchPlan is the plan file.
@@ -58,6 +59,10 @@ type BenchStep struct {
 	WaitTimeoutMs int `json:"waitTimeoutMs"`
 	// SettleMs is a pause after WaitForGlob matched (work that follows the file, e.g. loading its summaries).
 	SettleMs int `json:"settleMs"`
+	// WaitIdleMs, after the pause, waits (at most this long) until the plugin is idle: below
+	// idleCPUShare of one CPU over an idleWindow, so that background work a first read started
+	// (a layout's build, its summaries loading) is over before the timed rounds.
+	WaitIdleMs int `json:"waitIdleMs"`
 }
 
 // BenchStepResult is what one step measured, per round.
@@ -83,6 +88,8 @@ type BenchStepResult struct {
 	ArrowBytes []int `json:"arrowBytes"`
 	// WaitedMs is how long the step waited for WaitForGlob before its first round.
 	WaitedMs float64 `json:"waitedMs,omitempty"`
+	// IdleWaitMs is how long it then waited for the plugin to be idle (WaitIdleMs).
+	IdleWaitMs float64 `json:"idleWaitMs,omitempty"`
 	// RSS of the plugin after the step.
 	VmRSSKb int64 `json:"vmRssKb"`
 }
@@ -337,6 +344,13 @@ func runStep(p *Plugin, step BenchStep, sims []BenchSimulation, pid int) (*Bench
 		r.WaitedMs = waited
 		time.Sleep(time.Duration(step.SettleMs) * time.Millisecond)
 	}
+	if step.WaitIdleMs > 0 {
+		idle, err := waitIdle(pid, time.Duration(step.WaitIdleMs)*time.Millisecond)
+		if err != nil {
+			return nil, err
+		}
+		r.IdleWaitMs = idle
+	}
 	// Queries are built before timing: what Grafana's query service hands the plugin client.
 	queries := make([]Query, len(step.Queries))
 	for i, model := range step.Queries {
@@ -432,6 +446,33 @@ func waitForGlob(pattern string, count int, timeout time.Duration) (float64, err
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+const (
+	idleWindow   = 250 * time.Millisecond
+	idleCPUShare = 0.05
+)
+
+// waitIdle waits until the process used less than idleCPUShare of a CPU over idleWindow, or
+// timeout passed (then it goes on: a plugin that never idles is measured as it is). It returns
+// the milliseconds waited.
+func waitIdle(pid int, timeout time.Duration) (float64, error) {
+	started := time.Now()
+	for time.Since(started) < timeout {
+		before, _, err := procCPUNs(pid)
+		if err != nil {
+			return 0, err
+		}
+		time.Sleep(idleWindow)
+		after, _, err := procCPUNs(pid)
+		if err != nil {
+			return 0, err
+		}
+		if float64(after-before) < idleCPUShare*float64(idleWindow.Nanoseconds()) {
+			break
+		}
+	}
+	return msSince(started), nil
 }
 
 // procCPUNs is the CPU time (ns) all threads of a process have run so far, and its main thread's:
