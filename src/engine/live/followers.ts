@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { VariableInfo } from '../decoder/types';
-import { ResultTail, type TailRows } from './tail';
+import { ResultTail, type ExperimentSpan, type TailRows } from './tail';
 
 /** A follower nobody asked for this long is closed (its file handle with it). */
 export const FOLLOWER_IDLE_MS = 60_000;
@@ -36,6 +36,7 @@ export interface FollowAnswer {
   more: boolean;
   variables: readonly VariableInfo[];
   missing: readonly string[];
+  span: ExperimentSpan | undefined;
 }
 
 interface Follower {
@@ -135,6 +136,7 @@ export class Followers {
       more: !follower.tail.caughtUp,
       variables: follower.tail.variables,
       missing: follower.tail.missing,
+      span: follower.tail.span,
     };
     follower.last = answer;
     return answer;

@@ -23,6 +23,8 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const HEAD_MARK_BYTES = 4096;
 
 export class CsvLineReader implements VersionReader {
+  /** A CSV result does not say when its run will end. */
+  readonly span = undefined;
   private readonly marks = new ByteMarks();
   private pending: CsvTable | undefined;
   private pendingAt = 0;

@@ -101,6 +101,34 @@ describe('ResultTail on a growing MAT v4 file', () => {
     await tail.close();
   });
 
+  it("states the experiment's span from data_1 once the catalogue is written, before the run has rows", async () => {
+    const run = oscillatorRun(300);
+    const image = await matImage({ ...run.spec, startTime: 0, stopTime: 12.5 }, run.data);
+    const file = new GrowingFile(scratch('span.mat'), image);
+    await file.create();
+    const { tail, poll } = await follow(file.path);
+    await file.appendTo(image.dataOffset - 1);
+    await poll();
+    expect(tail.span).toBeUndefined();
+    await file.appendTo(image.dataOffset);
+    expect(await poll()).toBe(0);
+    expect(tail.span).toEqual({ start: 0, stop: 12.5 });
+    await file.appendRows(100);
+    expect(await poll()).toBe(100);
+    expect(tail.span).toEqual({ start: 0, stop: 12.5 });
+    await tail.close();
+  });
+
+  it('states no span when data_1 ends where it starts (a writer that patches the stop time at the end)', async () => {
+    const run = oscillatorRun(50);
+    const file = scratch('no-span.mat');
+    await writeResultFile(file, { ...run.spec, startTime: 0, stopTime: 0 }, run.data);
+    const { tail, poll } = await follow(file);
+    expect(await poll()).toBe(50);
+    expect(tail.span).toBeUndefined();
+    await tail.close();
+  });
+
   it('reads the rows past a lagging header (-mat_sync), and the decoder no longer fails on such a file', async () => {
     const run = oscillatorRun(300);
     const image = await matImage(run.spec, run.data);

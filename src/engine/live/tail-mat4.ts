@@ -6,14 +6,14 @@
  */
 import { DecodeError } from '../decoder/errors';
 import type { FileSource } from '../decoder/file-source';
-import { dataMatrixState, rowsInFile } from '../decoder/mat4/header';
+import { dataMatrixState, readDeclaredTimes, rowsInFile } from '../decoder/mat4/header';
 import { assembleValues, uniqueTrajectorySignals, type Location } from '../decoder/mat4/locations';
 import { readSignals, type DataMatrix } from '../decoder/mat4/matrix';
 import { elementSize, readRecordHeader, type Mat4Record } from '../decoder/mat4/records';
 import { VariableIndex } from '../decoder/names';
 import { ByteMarks, type FileState, type LiveFile, refreshed } from './tail-file';
 import { readCatalogue, type Catalogue } from './tail-mat4-catalogue';
-import { selectVariables, type Selection, type TailOptions, type TailRows, type VersionReader } from './tail-types';
+import { selectVariables, type ExperimentSpan, type Selection, type TailOptions, type TailRows, type VersionReader } from './tail-types';
 
 /** The bytes marked at the start of the file: Aclass and the first names, never rewritten during a run. */
 const HEAD_MARK_BYTES = 4096;
@@ -32,7 +32,20 @@ export async function openMat4(file: LiveFile, state: FileState, options: TailOp
     // binNormal (one signal contiguous) and 1.0 "export as plotted" files cannot grow row by row.
     return 'whole';
   }
-  return Mat4RowReader.create(file, catalogue, options);
+  return Mat4RowReader.create(file, state, catalogue, options);
+}
+
+/**
+ * The declared span, where it can lay out a live grid: a stop after the start, both finite. (A
+ * writer that leaves data_1's stop at the start, or patches it to each step as PyFMI does, gives
+ * a span that the rows outgrow; the live downsampler then widens as without one.)
+ */
+function spanOf(times: [number, number] | undefined): ExperimentSpan | undefined {
+  if (!times) {
+    return undefined;
+  }
+  const [start, stop] = times;
+  return Number.isFinite(start) && Number.isFinite(stop) && stop > start ? { start, stop } : undefined;
 }
 
 /** data_2's rows as a solver appends them, read by position from the open handle. */
@@ -57,14 +70,15 @@ class Mat4RowReader implements VersionReader {
     private header: Mat4Record,
     private readonly data2: DataMatrix,
     readonly selection: Selection,
-    private readonly locations: Location[]
+    private readonly locations: Location[],
+    readonly span: ExperimentSpan | undefined
   ) {
     this.rowBytes = data2.signals * elementSize(data2.elementType);
     // Time (signal 0) first: every batch carries it.
     this.signals = [...new Set([0, ...uniqueTrajectorySignals(locations)])];
   }
 
-  static async create(file: LiveFile, catalogue: Catalogue, options: TailOptions): Promise<Mat4RowReader> {
+  static async create(file: LiveFile, state: FileState, catalogue: Catalogue, options: TailOptions): Promise<Mat4RowReader> {
     const { parsed, data2Record, stableEnd } = catalogue;
     if (parsed.data2.signals > parsed.variables.length) {
       // Each data_2 row is some variable's: a wider row is a corrupt header, not a wide model.
@@ -78,7 +92,8 @@ class Mat4RowReader implements VersionReader {
     const selection = selectVariables(options.variables, (name) => index.find(name));
     const slots = new Map(parsed.variables.map((variable, slot) => [variable, slot]));
     const locations = selection.variables.map((variable) => parsed.locations.at(slots.get(variable)!));
-    const reader = new Mat4RowReader(file, data2Record, parsed.data2, selection, locations);
+    const span = spanOf(await readDeclaredTimes(file.source(state), parsed.data1));
+    const reader = new Mat4RowReader(file, data2Record, parsed.data2, selection, locations, span);
     await reader.marks.mark(file, 'header', 0, Math.min(stableEnd, HEAD_MARK_BYTES));
     // data_2's header but its column count (type and mrows; imagf, namlen and the name).
     await reader.marks.mark(file, 'data_2 header', data2Record.offset, NCOLS_AT);

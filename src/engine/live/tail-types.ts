@@ -28,6 +28,11 @@ export interface TailOptions {
 
 export const DEFAULT_ROWS_PER_BATCH = 65536;
 
+export interface ExperimentSpan {
+  start: number;
+  stop: number;
+}
+
 /** The requested names resolved against one version of the file. */
 export interface Selection {
   variables: VariableInfo[];
@@ -40,6 +45,8 @@ export interface Selection {
  */
 export interface VersionReader {
   readonly selection: Selection;
+  /** The experiment's start and stop time as the file states them before the run ends (MAT v4's data_1); undefined where it does not. */
+  readonly span: ExperimentSpan | undefined;
   /**
    * Measures the file again. Returns why this version is void (the reason of the 'reset'), or
    * undefined while it holds; nextBatch then reads up to what was measured.

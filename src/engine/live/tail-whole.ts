@@ -12,6 +12,8 @@ import { selectVariables, type Selection, type TailOptions, type TailRows, type 
 const INCOMPLETE = new Set(['truncated', 'empty']);
 
 export class WholeFileReader implements VersionReader {
+  /** A file read whole has all its rows: no span is needed to lay out what is still to come. */
+  readonly span = undefined;
   private delivered = 0;
   private void = false;
 

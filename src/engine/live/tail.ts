@@ -18,6 +18,7 @@ import { LiveFile, type FileState } from './tail-file';
 import { openMat4 } from './tail-mat4';
 import {
   DEFAULT_ROWS_PER_BATCH,
+  type ExperimentSpan,
   type TailEvent,
   type TailOptions,
   type TailRows,
@@ -25,7 +26,7 @@ import {
 } from './tail-types';
 import { WholeFileReader } from './tail-whole';
 
-export type { TailEvent, TailOptions, TailRows } from './tail-types';
+export type { ExperimentSpan, TailEvent, TailOptions, TailRows } from './tail-types';
 
 /** As openResultFile: enough of the head to tell the format. */
 const SNIFF_BYTES = 520;
@@ -77,6 +78,11 @@ export class ResultTail {
   /** Requested names the current file does not have ([] until its catalogue is written). */
   get missing(): readonly string[] {
     return this.version?.selection.missing ?? [];
+  }
+
+  /** The experiment's declared start and stop time, when the current file states them (undefined until its catalogue is written). */
+  get span(): ExperimentSpan | undefined {
+    return this.version?.span;
   }
 
   /** False when the last poll stopped at maxRowsPerPoll: more rows may be on disk already. */

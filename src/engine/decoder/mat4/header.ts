@@ -161,10 +161,15 @@ export async function readTimeBounds(
     const [last] = await readSignals(source, data2, [0], data2.samples - 1, data2.samples);
     return [first[0], last[0]];
   }
-  if (data1 && data1.signals > 0 && data1.samples > 0) {
-    // No time points yet: data_1's time row still holds the declared start and stop times.
-    const [declared] = await readSignals(source, data1, [0], 0, data1.samples);
-    return [declared[0], declared[declared.length - 1]];
+  // No time points yet: data_1's time row still holds the declared start and stop times.
+  return (await readDeclaredTimes(source, data1)) ?? [null, null];
+}
+
+/** data_1's time row: the experiment's start and stop time, which the solver writes before the first step. */
+export async function readDeclaredTimes(source: FileSource, data1: DataMatrix | undefined): Promise<[number, number] | undefined> {
+  if (!data1 || data1.signals === 0 || data1.samples === 0) {
+    return undefined;
   }
-  return [null, null];
+  const [declared] = await readSignals(source, data1, [0], 0, data1.samples);
+  return [declared[0], declared[declared.length - 1]];
 }

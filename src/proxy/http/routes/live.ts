@@ -104,7 +104,7 @@ export function liveRoutes(app: App, catalog: Catalog, followers: Followers): vo
         more: answer.more,
         status,
         settled: status !== 'writing' && !answer.more,
-        span: null,
+        span: answer.span ?? null,
         time: answer.rows ? Array.from(answer.rows.time) : [],
         series: seriesOf(answer, requestedOf),
         missing: [...variable.filter((name) => !requestedNames.has(name)), ...answer.missing],
