@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 
 import { Instances } from './connection/instances';
 import { loadServices } from './grpc/definitions';
+import { LiveStreams } from './live/streams';
 import { dataService } from './services/data';
 import { diagnosticsService } from './services/diagnostics';
 import { brokerService, controllerService, healthService, stdioService } from './services/pluginHost';
@@ -62,8 +63,9 @@ export async function startBackend(logger: Logger, options: { ports?: PortRange;
   server.addService(services.broker, brokerService());
   server.addService(services.data, dataService(instances, logger));
   server.addService(services.diagnostics, diagnosticsService(instances, logger));
-  server.addService(services.resource, resourceService(instances, logger));
-  server.addService(services.stream, streamService(instances, logger));
+  const live = new LiveStreams(instances, logger);
+  server.addService(services.resource, resourceService(instances, live, logger));
+  server.addService(services.stream, streamService(instances, live, logger));
   const port = await bindInRange(server, options.ports);
   const stop = async (graceMs: number) => {
     await new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 
 import { DataSourceWithBackend, getBackendSrv, getGrafanaLiveSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
+import { LIVE_SNAPSHOT_PATH } from '../shared/liveChannel';
 import { ProxyClient } from '../shared/proxyClient';
 import { interpolateQuery } from './interpolate';
 import { withLiveStreams, type LiveService } from './live/stream';
@@ -43,7 +44,12 @@ export class DataSource extends DataSourceWithBackend<SimVizQuery, SimVizOptions
    */
   query(request: DataQueryRequest<SimVizQuery>): Observable<DataQueryResponse> {
     const responses = super.query(request);
-    return request.targets.some((target) => target.live && !target.hide) ? withLiveStreams(responses, this.uid, this.liveService()) : responses;
+    if (!request.targets.some((target) => target.live && !target.hide)) {
+      return responses;
+    }
+    // A page that missed a packet asks the backend for the stream's snapshot (quietly: no stream is an answer too).
+    const fetchSnapshot = (path: string) => this.getResource(LIVE_SNAPSHOT_PATH, { path }, { showErrorAlert: false });
+    return withLiveStreams(responses, this.uid, this.liveService(), fetchSnapshot);
   }
 
   getDefaultQuery(_app: CoreApp): Partial<SimVizQuery> {

@@ -70,3 +70,6 @@ export function parseLivePath(path: string): { simulation: string; key: string }
   const match = CHANNEL_PATH_PATTERN.exec(path);
   return match ? { simulation: match[1], key: match[2] } : undefined;
 }
+
+/** The backend's resource that answers with a running stream's snapshot (`?path=<channel path>`), for a page that missed a packet. */
+export const LIVE_SNAPSHOT_PATH = 'live/snapshot';

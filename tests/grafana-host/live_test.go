@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,10 +217,14 @@ func followLive(t *testing.T, p *Plugin, dir string) {
 			views[m.Var].apply(t, &f, m)
 		}
 	}
+	snapshotChecked := false
 	for finished := false; !finished; {
 		select {
 		case packet := <-c.packets:
 			take(packet)
+			if packets >= 3 && !snapshotChecked {
+				snapshotChecked = checkSnapshot(t, p, channel.Path, views)
+			}
 		case err := <-done:
 			if err != nil {
 				t.Fatalf("RunStream: %v", err)
@@ -235,6 +240,12 @@ func followLive(t *testing.T, p *Plugin, dir string) {
 	if packets < 3 {
 		t.Errorf("%d packets: the panel did not grow in steps", packets)
 	}
+	if !snapshotChecked {
+		t.Errorf("the run settled before its stream's snapshot could be asked for mid-run")
+	}
+	// The stream has ended: no snapshot, and the page falls back to joining the channel again.
+	rest(t, p, "GET", "live/snapshot?path="+url.QueryEscape(channel.Path), nil, 404, nil)
+	rest(t, p, "GET", "live/snapshot?path=api/v1/simulations", nil, 400, nil)
 	for _, name := range []string{"x", "der(x)"} {
 		v := views[name]
 		if v == nil {
@@ -271,6 +282,45 @@ func followLive(t *testing.T, p *Plugin, dir string) {
 	}
 }
 
+// checkSnapshot asks for the running stream's snapshot out of band (CallResource live/snapshot, what
+// a page that missed a packet does) and checks it against the views the packets built so far:
+// every variable a replace the SDK decodes, no older than the packets already applied. It returns
+// false when the stream had already ended (the run was that quick), so that a later packet retries.
+func checkSnapshot(t *testing.T, p *Plugin, path string, views map[string]*liveView) bool {
+	t.Helper()
+	resp, err := p.Get(ctxTimeout(t, 30*time.Second), "live/snapshot?path="+url.QueryEscape(path))
+	if err != nil {
+		t.Fatalf("CallResource live/snapshot: %v", err)
+	}
+	if resp.Status == 404 {
+		return false
+	}
+	if resp.Status != 200 {
+		t.Fatalf("live/snapshot: status %d: %s", resp.Status, clip(resp.Body))
+	}
+	var pk struct {
+		Frames []json.RawMessage `json:"frames"`
+	}
+	if err := json.Unmarshal(resp.Body, &pk); err != nil || len(pk.Frames) != len(views) {
+		t.Fatalf("live/snapshot: %d frames for %d variables (%v): %s", len(pk.Frames), len(views), err, clip(resp.Body))
+	}
+	for _, raw := range pk.Frames {
+		var f data.Frame
+		if err := json.Unmarshal(raw, &f); err != nil {
+			t.Fatalf("live/snapshot: the SDK cannot decode a frame (%v): %s", err, clip(raw))
+		}
+		m := liveOf(t, &f)
+		v := views[m.Var]
+		if m.Update == nil || m.Update.Action != "replace" || v == nil {
+			t.Fatalf("live/snapshot: frame of %q is not a replace of a followed variable: %+v", m.Var, m.Update)
+		}
+		if m.Update.Seq < v.seq || m.Update.Rows < v.rows || f.Fields[0].Len() > liveMaxPoints {
+			t.Errorf("live/snapshot of %s: update %d with %d rows and %d points, behind the packets (update %d, %d rows)", m.Var, m.Update.Seq, m.Update.Rows, f.Fields[0].Len(), v.seq, v.rows)
+		}
+	}
+	return true
+}
+
 func TestLiveStream(t *testing.T) {
 	BackendPath(t)
 	t.Run("folder mode follows the growing file with its watcher", func(t *testing.T) {
@@ -287,7 +337,9 @@ func TestLiveStream(t *testing.T) {
 	t.Run("proxy mode follows it through a SimViz proxy (no watcher: the rows route polls)", func(t *testing.T) {
 		dir := t.TempDir()
 		out := filepath.Join(dir, liveRun+".mat")
-		writer := growingWriter(t, out, liveRows, 60, 40)
+		// Slower than in folder mode: the proxy and then the backend start while the run is written
+		// (the proxy lists only what its scan finds), and a run over before the stream opens proves nothing.
+		writer := growingWriter(t, out, liveRows, 20, 40)
 		waitForBytes(t, out, 2000)
 		proxy := startProxy(t, "live="+dir, liveKey)
 		p := Start(t, proxySettings(proxy.URL, liveKey, nil))

@@ -97,6 +97,48 @@ describe('withLiveStreams', () => {
     expect(live.addresses).toHaveLength(2);
   });
 
+  it("fetches the stream's snapshot when a packet was missed, then applies the packets that came meanwhile", async () => {
+    const live = new StandInLive();
+    const asked: string[] = [];
+    let answer: (packet: unknown) => void = () => undefined;
+    const fetchSnapshot = (at: string) => {
+      asked.push(at);
+      return new Promise<unknown>((resolve) => (answer = resolve));
+    };
+    const seen: DataQueryResponse[] = [];
+    withLiveStreams(of<DataQueryResponse>({ data: [queryFrame()] }), 'ds-uid-3', live, fetchSnapshot).subscribe((r) => seen.push(r));
+    const series = new LiveSeries({ maxPoints: params.maxDataPoints });
+    live.connect(packetOf(series, [0, 0.1], [1, 2]));
+    packetOf(series, [0.2], [3]); // lost on the way
+    live.send(packetOf(series, [0.3], [4]));
+    expect(asked).toEqual([path]);
+    const atFetch = series.snapshot();
+    // Sent while the snapshot is on its way: held, then applied after it.
+    live.send(packetOf(series, [0.4], [5]));
+    answer({ frames: [JSON.parse(frameToJson(liveFrame({ path, params, simulation, series: meta, update: atFetch })))] });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const last = seen[seen.length - 1].data[0] as DataFrame;
+    expect(last.fields[1].values).toEqual([1, 2, 3, 4, 5]);
+    expect(last.fields[0].values).toEqual([0, 100, 200, 300, 400]);
+    // No second subscription: Grafana might have handed back the same one, without a snapshot.
+    expect(live.addresses).toHaveLength(1);
+    live.send(packetOf(series, [0.5], [6]));
+    expect((seen[seen.length - 1].data[0] as DataFrame).fields[1].values).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('joins the channel again when no stream answers for the snapshot', async () => {
+    const live = new StandInLive();
+    const fetchSnapshot = () => Promise.reject(new Error('404 no_stream'));
+    withLiveStreams(of<DataQueryResponse>({ data: [queryFrame()] }), 'ds-uid-4', live, fetchSnapshot).subscribe();
+    const series = new LiveSeries({ maxPoints: params.maxDataPoints });
+    live.connect(packetOf(series, [0, 0.1], [1, 2]));
+    packetOf(series, [0.2], [3]);
+    live.send(packetOf(series, [0.3], [4]));
+    expect(live.addresses).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(live.addresses).toHaveLength(2);
+  });
+
   it('starts a second query on a channel this page already follows from the latest view, not its own points', () => {
     const live = new StandInLive();
     const first = withLiveStreams(of<DataQueryResponse>({ data: [queryFrame()] }), 'ds-uid-2', live).subscribe();

@@ -95,9 +95,8 @@ class LiveResponse {
     return [...byPath].map(([path, params]) => ({ path, params }));
   }
 
-  /** Applies a packet; returns whether a view was missing updates (the channel should be joined again for a snapshot). */
-  apply(path: string, packet: unknown): boolean {
-    let gap = false;
+  /** Applies a packet's updates to the views they belong to (a view that missed one is left with a gap: see `gap`). */
+  apply(path: string, packet: unknown): void {
     for (const json of framesOf(packet)) {
       const frame = dataFrameFromJSON(json);
       const live = liveOf(frame);
@@ -108,18 +107,22 @@ class LiveResponse {
       }
       const next = applyLiveUpdate(view, updateFromPoints(live.update, frame.fields[0]?.values ?? [], frame.fields[1]?.values ?? []));
       this.views.set(key, next);
-      gap ||= next.gap;
       if (next.settled) {
         latestViews.delete(`${this.uid}\n${key}`);
       } else if (!next.gap) {
         latestViews.set(`${this.uid}\n${key}`, copyOf(next));
       }
     }
-    return gap;
   }
 
   get settled(): boolean {
     return [...this.views.values()].every((view) => view.settled);
+  }
+
+  /** A view of the channel missed an update: it lacks rows until a replace (a snapshot) comes. */
+  gapOn(path: string): boolean {
+    const prefix = viewKey(path, '');
+    return [...this.views].some(([key, view]) => key.startsWith(prefix) && view.gap && !view.settled);
   }
 
   current(): DataQueryResponse {
@@ -137,10 +140,57 @@ function framesOf(packet: unknown): DataFrameJSON[] {
   return Array.isArray(frames) ? (frames as DataFrameJSON[]) : [];
 }
 
-/** One channel's packets into the response; joins again (for a snapshot) when an update was missed. */
-function follow(live: LiveService, uid: string, channel: { path: string; params: LiveParams }, response: LiveResponse): Observable<DataQueryResponse> {
+/**
+ * A running stream's whole view, fetched out of band (the backend's `live/snapshot` resource):
+ * resolves with a packet of replaces, rejects when no stream runs on the channel.
+ */
+export type SnapshotFetcher = (path: string) => Promise<unknown>;
+
+/**
+ * One channel's packets into the response. When an update was missed, the page asks the backend
+ * for the stream's snapshot and applies it, then the packets that came meanwhile. Joining the
+ * channel again is the fallback (no fetcher, no stream, or still a gap after the snapshot): Grafana
+ * shares one subscription per channel in a page, so a rejoin may bring no snapshot at all.
+ */
+function follow(
+  live: LiveService,
+  uid: string,
+  channel: { path: string; params: LiveParams },
+  response: LiveResponse,
+  fetchSnapshot: SnapshotFetcher | undefined
+): Observable<DataQueryResponse> {
   return new Observable<DataQueryResponse>((subscriber) => {
     let subscription: Subscription | undefined;
+    /** Packets that came while a snapshot was on its way, applied after it. */
+    let held: unknown[] | undefined;
+    const emit = (recover: () => void) => {
+      subscriber.next(response.current());
+      if (response.settled) {
+        subscriber.complete();
+      } else if (response.gapOn(channel.path)) {
+        recover();
+      }
+    };
+    const catchUp = () => {
+      if (!fetchSnapshot) {
+        join();
+        return;
+      }
+      held = [];
+      const replay = (snapshot: unknown[]) => {
+        const messages = [...snapshot, ...(held ?? [])];
+        held = undefined;
+        if (!subscriber.closed) {
+          messages.forEach((message) => response.apply(channel.path, message));
+          emit(join);
+        }
+      };
+      // Without a snapshot (no stream runs), the held packets still apply, and a gap left joins again.
+      fetchSnapshot(channel.path).then(
+        (packet) => replay([packet]),
+        () => replay([])
+      );
+    };
     const join = () => {
       subscription?.unsubscribe();
       subscription = live
@@ -152,13 +202,12 @@ function follow(live: LiveService, uid: string, channel: { path: string; params:
             if (message === undefined || message === null) {
               return;
             }
-            const gap = response.apply(channel.path, message);
-            subscriber.next(response.current());
-            if (response.settled) {
-              subscriber.complete();
-            } else if (gap) {
-              join();
+            if (held) {
+              held.push(message);
+              return;
             }
+            response.apply(channel.path, message);
+            emit(catchUp);
           },
           error: (error: unknown) => subscriber.error(error),
         });
@@ -172,7 +221,12 @@ function follow(live: LiveService, uid: string, channel: { path: string; params:
  * The responses of a live query: the backend's answer at once, then again after each packet of
  * its live channels. A response without live frames passes through as it is.
  */
-export function withLiveStreams(responses: Observable<DataQueryResponse>, uid: string, live: LiveService): Observable<DataQueryResponse> {
+export function withLiveStreams(
+  responses: Observable<DataQueryResponse>,
+  uid: string,
+  live: LiveService,
+  fetchSnapshot?: SnapshotFetcher
+): Observable<DataQueryResponse> {
   return responses.pipe(
     switchMap((response) => {
       const followed = new LiveResponse(response, uid);
@@ -180,7 +234,7 @@ export function withLiveStreams(responses: Observable<DataQueryResponse>, uid: s
       if (channels.length === 0) {
         return of(response);
       }
-      return merge(of(followed.current()), ...channels.map((channel) => follow(live, uid, channel, followed)));
+      return merge(of(followed.current()), ...channels.map((channel) => follow(live, uid, channel, followed, fetchSnapshot)));
     })
   );
 }
