@@ -24,8 +24,10 @@ if (typeof window !== 'undefined' && !('IntersectionObserver' in window)) {
 
 // CI machines run the suite with two CPUs and a proxy per test file; Testing Library's default
 // one-second wait for an element is shorter than a cold page load there. A missing element still
-// fails the test, only after five seconds.
+// fails the test, only after five seconds. A test then needs room for a few such waits: Jest's
+// testTimeout is a global option (a project's own is ignored), so the UI tests set theirs here.
 if (typeof window !== 'undefined') {
   const { configure } = require('@testing-library/react');
   configure({ asyncUtilTimeout: 5000 });
+  jest.setTimeout(20_000);
 }

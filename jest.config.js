@@ -15,8 +15,6 @@ module.exports = {
     {
       ...base,
       displayName: 'ui',
-      // Testing Library waits up to five seconds for an element (jest-setup.js); a test needs room for a few such waits.
-      testTimeout: 20_000,
       testPathIgnorePatterns: ['<rootDir>/src/proxy/', '<rootDir>/src/engine/', '<rootDir>/src/backend/', '<rootDir>/node_modules/'],
     },
     {

@@ -3,6 +3,7 @@ import { of, throwError, type Observable } from 'rxjs';
 
 import { queryResponseBinary } from '../engine/query/serialize';
 import { ProxyClient, ProxyError, toProxyError, type Fetcher } from './proxyClient';
+import { encodeRowsAnswer, ROWS_MEDIA_TYPE, type RowsColumns } from './liveRows';
 import type { SeriesColumns } from './seriesColumns';
 import { SERIES_MEDIA_TYPE } from './seriesWire';
 
@@ -160,6 +161,47 @@ describe('ProxyClient', () => {
         kind: 'invalid_response',
         message: expect.stringMatching(/^unreadable answer from \/base\/api\/v1\/query: a series claims 3 points/),
       });
+    });
+  });
+
+  describe('live rows answers', () => {
+    const meta = { variable: 'x', resolvedName: 'x', unit: 'm', displayUnit: null, valueType: null, description: 'position' };
+    const head = { simulation: 'a', token: 't1', reset: false, from: 10, more: true, status: 'writing' as const, settled: false, span: { start: 0, stop: 5 }, missing: ['nope'] };
+    const answer: RowsColumns = {
+      ...head,
+      time: Float64Array.of(0.1, 0.2, 0.2),
+      series: [{ ...meta, values: Float64Array.of(1, NaN, -Infinity) }, { ...meta, variable: 'der(*)', resolvedName: 'der(x)', values: Float64Array.of(-0, 2, 3) }],
+    };
+
+    it('asks for the binary form and reads it as Float64Arrays, non-finite values as they are', async () => {
+      const fetcher = fetcherAnswering(() => answered(arrayBufferOf(encodeRowsAnswer(answer))));
+      const read = await new ProxyClient('/base', fetcher).rows('a', { variable: ['x', 'der(*)'], from: 10, token: undefined, waitMs: 0 });
+      expect(fetcher.requests[0]).toMatchObject({ url: '/base/api/v1/simulations/a/rows', responseType: 'arraybuffer', headers: { Accept: expect.stringContaining(ROWS_MEDIA_TYPE) }, params: { variable: ['x', 'der(*)'], from: 10, waitMs: 0 } });
+      expect(fetcher.requests[0].params).not.toHaveProperty('token');
+      expect(read).toEqual(answer);
+      expect(Object.is(read.series[1].values[0], -0)).toBe(true);
+    });
+
+    it('reads a JSON answer from an older proxy as the same columns, null as NaN', async () => {
+      const json = { ...head, time: [0.1, 0.2, 0.2], series: [{ ...meta, values: [1, null, null] }, { ...meta, variable: 'der(*)', resolvedName: 'der(x)', values: [0, 2, 3] }] };
+      const read = await new ProxyClient('/base', fetcherAnswering(() => answered(json))).rows('a', { variable: ['x'] });
+      expect(read.time).toEqual(Float64Array.of(0.1, 0.2, 0.2));
+      expect(read.series[0].values).toEqual(Float64Array.of(1, NaN, NaN));
+    });
+
+    it('refuses binary answers that do not hold what their head says, naming the URL', async () => {
+      const bytes = encodeRowsAnswer(answer);
+      const cases: Uint8Array[] = [bytes.subarray(0, bytes.length - 8), bytes.subarray(0, 12), Uint8Array.from([...bytes.subarray(0, 4), 255, 255, 255, 127])];
+      const head = new TextEncoder().encode('{"rows":-1,"series":[]}');
+      const lying = new Uint8Array(8 + 24);
+      lying.set(bytes.subarray(0, 4));
+      new DataView(lying.buffer).setUint32(4, head.length, true);
+      lying.set(head, 8);
+      cases.push(lying);
+      for (const bad of cases) {
+        const client = new ProxyClient('/base', fetcherAnswering(() => answered(arrayBufferOf(bad))));
+        await expect(client.rows('a', { variable: ['x'] })).rejects.toMatchObject({ kind: 'invalid_response', message: expect.stringContaining('/base/api/v1/simulations/a/rows') });
+      }
     });
   });
 });

@@ -41,7 +41,7 @@ import {
   type RegressionResult,
   type SetReferenceRequest,
 } from './regression';
-import { RowsAnswerSchema, type RowsAnswer, type RowsQuery } from './liveRows';
+import { decodeRowsColumns, isRowsAnswer, jsonRowsAsColumns, ROWS_MEDIA_TYPE, RowsColumnsSchema, type RowsColumns, type RowsQuery } from './liveRows';
 import { jsonAnswerAsColumns, QueryColumnsSchema, type QueryColumns } from './seriesColumns';
 import { SERIES_MEDIA_TYPE, SeriesWireError, decodeSeriesAnswer, decodeSeriesColumns, isSeriesAnswer } from './seriesWire';
 
@@ -225,8 +225,16 @@ export class ProxyClient {
   }
 
   /** A running simulation's rows after `query.from`, waiting up to `query.waitMs` for new ones (the live view). */
-  rows(id: string, query: RowsQuery): Promise<RowsAnswer> {
-    return this.get(`/simulations/${encodeURIComponent(id)}/rows`, RowsAnswerSchema, { ...query });
+  rows(id: string, query: RowsQuery): Promise<RowsColumns> {
+    // The binary answer (liveRows.ts) is what a long run's catch-up can afford; an older proxy answers JSON.
+    const request: BackendSrvRequest = {
+      url: `${this.baseUrl}${API_PREFIX}/simulations/${encodeURIComponent(id)}/rows`,
+      method: 'GET',
+      params: queryParams({ ...query }),
+      responseType: 'arraybuffer',
+      headers: { Accept: `${ROWS_MEDIA_TYPE}, application/json;q=0.9` },
+    };
+    return this.send(request, RowsColumnsSchema, AS_ROW_COLUMNS);
   }
 
   /** Names (or with null removes) the run's reference in its sidecar; needs the `write` scope. */
@@ -243,9 +251,7 @@ export class ProxyClient {
   }
 
   private get<S extends TSchema>(path: string, schema: S, params?: Params): Promise<Static<S>> {
-    // Arrays go out as repeated keys (`simulation=a&simulation=b`), as backendSrv serializes them.
-    const query = Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
-    return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'GET', params: query }, schema);
+    return this.send({ url: `${this.baseUrl}${API_PREFIX}${path}`, method: 'GET', params: queryParams(params) }, schema);
   }
 
   private async send<S extends TSchema>(request: BackendSrvRequest, schema: S, form: AnswerForm = AS_ARRAYS): Promise<Static<S>> {
@@ -286,16 +292,24 @@ export class ProxyClient {
   }
 }
 
+/** Arrays go out as repeated keys (`simulation=a&simulation=b`), as backendSrv serializes them; unset ones not at all. */
+function queryParams(params: Params | undefined): Params {
+  return Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
+}
+
 /** How a body becomes what a call's schema checks: a binary series answer decoded, a JSON answer (parsed) taken or converted. */
 interface AnswerForm {
+  isBinary(bytes: Uint8Array): boolean;
   binary(bytes: Uint8Array): unknown;
   json(data: unknown): unknown;
 }
 
 /** Series samples as JS arrays, as the JSON answer has them. */
-const AS_ARRAYS: AnswerForm = { binary: decodeSeriesAnswer, json: (data) => data };
+const AS_ARRAYS: AnswerForm = { isBinary: isSeriesAnswer, binary: decodeSeriesAnswer, json: (data) => data };
 /** Series samples as Float64Arrays (seriesColumns.ts). */
-const AS_COLUMNS: AnswerForm = { binary: decodeSeriesColumns, json: jsonAnswerAsColumns };
+const AS_COLUMNS: AnswerForm = { isBinary: isSeriesAnswer, binary: decodeSeriesColumns, json: jsonAnswerAsColumns };
+/** A live rows answer's numbers as Float64Arrays (liveRows.ts). */
+const AS_ROW_COLUMNS: AnswerForm = { isBinary: isRowsAnswer, binary: decodeRowsColumns, json: jsonRowsAsColumns };
 
 /**
  * A response body as the rest of the client expects it: bytes (asked for with responseType
@@ -307,7 +321,7 @@ function bodyOf(data: unknown, url: string, form: AnswerForm = AS_ARRAYS): unkno
   if (!bytes) {
     return form.json(data);
   }
-  if (isSeriesAnswer(bytes)) {
+  if (form.isBinary(bytes)) {
     try {
       return form.binary(bytes);
     } catch (error) {

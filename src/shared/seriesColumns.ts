@@ -15,7 +15,7 @@ if (!TypeRegistry.Has(FLOAT64_ARRAY_KIND)) {
   TypeRegistry.Set(FLOAT64_ARRAY_KIND, (_schema, value) => value instanceof Float64Array);
 }
 
-const Float64ArraySchema = Type.Unsafe<Float64Array>({ [Kind]: FLOAT64_ARRAY_KIND });
+export const Float64ArraySchema = Type.Unsafe<Float64Array>({ [Kind]: FLOAT64_ARRAY_KIND });
 
 /** A Series of the contract (api.ts), its `time` and `values` as Float64Arrays. */
 export const SeriesColumnsSchema = Type.Composite([Type.Omit(SeriesSchema, ['time', 'values']), Type.Object({ time: Float64ArraySchema, values: Float64ArraySchema })]);
@@ -28,8 +28,8 @@ export interface QueryColumns {
   series: Array<SeriesColumns | SeriesError>;
 }
 
-const isNumber = (value: unknown): value is number => typeof value === 'number';
-const isNumberOrNull = (value: unknown): value is number | null => value === null || typeof value === 'number';
+export const isNumber = (value: unknown): value is number => typeof value === 'number';
+export const isNumberOrNull = (value: unknown): value is number | null => value === null || typeof value === 'number';
 
 /**
  * A JSON answer (an older proxy's) in the columns form: each series' arrays converted where they

@@ -25,10 +25,55 @@ export function seriesDataStart(headBytes: number): number {
 
 /** Whether bytes are a binary series answer (and not, say, a JSON one from an older proxy). */
 export function isSeriesAnswer(bytes: Uint8Array): boolean {
-  return bytes.length >= SERIES_PREAMBLE_BYTES && String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) === SERIES_MAGIC;
+  return hasMagic(bytes, SERIES_MAGIC);
 }
 
 export class SeriesWireError extends Error {}
+
+/**
+ * The framing the binary answers share (this one, and the live rows' in liveRows.ts): `magic`
+ * (four ASCII bytes), the head's byte length as uint32, the head, spaces up to a multiple of 8
+ * bytes, then each array's numbers as little-endian float64, one array after the other.
+ */
+export function encodeFramed(magic: string, head: string, arrays: readonly Float64Array[]): Uint8Array {
+  const headBytes = new TextEncoder().encode(head);
+  const dataStart = seriesDataStart(headBytes.length);
+  const numbers = arrays.reduce((sum, array) => sum + array.length, 0);
+  const out = new Uint8Array(dataStart + numbers * Float64Array.BYTES_PER_ELEMENT);
+  for (let i = 0; i < 4; i++) {
+    out[i] = magic.charCodeAt(i);
+  }
+  new DataView(out.buffer).setUint32(4, headBytes.length, true);
+  out.set(headBytes, SERIES_PREAMBLE_BYTES);
+  out.fill(0x20, SERIES_PREAMBLE_BYTES + headBytes.length, dataStart);
+  let at = dataStart;
+  for (const array of arrays) {
+    writeFloat64(out, array, at);
+    at += array.byteLength;
+  }
+  return out;
+}
+
+/** The head (parsed JSON) of framed bytes that start with `magic`, and where their numbers start. */
+export function decodeFramedHead(bytes: Uint8Array, magic: string): { head: unknown; dataStart: number } {
+  if (!hasMagic(bytes, magic)) {
+    throw new SeriesWireError(`not a binary answer (${magic})`);
+  }
+  const headBytes = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const dataStart = seriesDataStart(headBytes);
+  if (dataStart > bytes.length) {
+    throw new SeriesWireError(`the head claims ${headBytes} bytes, more than the answer's ${bytes.length}`);
+  }
+  try {
+    return { head: JSON.parse(new TextDecoder().decode(bytes.subarray(SERIES_PREAMBLE_BYTES, SERIES_PREAMBLE_BYTES + headBytes))), dataStart };
+  } catch {
+    throw new SeriesWireError('the head is not JSON');
+  }
+}
+
+export function hasMagic(bytes: Uint8Array, magic: string): boolean {
+  return bytes.length >= SERIES_PREAMBLE_BYTES && String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) === magic;
+}
 
 type HeadEntry = Record<string, unknown>;
 
@@ -45,14 +90,9 @@ export function decodeSeriesColumns(bytes: Uint8Array): { series: Array<HeadEntr
   if (!isSeriesAnswer(bytes)) {
     throw new SeriesWireError('not a binary series answer');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headBytes = view.getUint32(4, true);
-  const dataStart = seriesDataStart(headBytes);
-  if (dataStart > bytes.length) {
-    throw new SeriesWireError(`the head claims ${headBytes} bytes, more than the answer's ${bytes.length}`);
-  }
-  const head = parseHead(bytes.subarray(SERIES_PREAMBLE_BYTES, SERIES_PREAMBLE_BYTES + headBytes));
-  let at = dataStart;
+  const framed = decodeFramedHead(bytes, SERIES_MAGIC);
+  const head = seriesOfHead(framed.head);
+  let at = framed.dataStart;
   const series = head.map((entry): HeadEntry | ColumnsEntry => {
     if (!('points' in entry)) {
       return entry;
@@ -86,13 +126,7 @@ function isColumnsEntry(entry: HeadEntry | ColumnsEntry): entry is ColumnsEntry 
   return entry.time instanceof Float64Array;
 }
 
-function parseHead(bytes: Uint8Array): HeadEntry[] {
-  let head: unknown;
-  try {
-    head = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new SeriesWireError('the head is not JSON');
-  }
+function seriesOfHead(head: unknown): HeadEntry[] {
   const series = (head as { series?: unknown } | null)?.series;
   if (!Array.isArray(series) || !series.every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry))) {
     throw new SeriesWireError('the head has no list of series');
@@ -102,8 +136,8 @@ function parseHead(bytes: Uint8Array): HeadEntry[] {
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** `count` little-endian float64 at byte `at` of `bytes`. */
-function float64At(bytes: Uint8Array, at: number, count: number): Float64Array {
+/** `count` little-endian float64 at byte `at` of `bytes` (a view where aligned on a little-endian host: read it, never write it). */
+export function float64At(bytes: Uint8Array, at: number, count: number): Float64Array {
   const start = bytes.byteOffset + at;
   if (HOST_IS_LITTLE_ENDIAN && start % Float64Array.BYTES_PER_ELEMENT === 0) {
     return new Float64Array(bytes.buffer, start, count);
@@ -118,4 +152,13 @@ function float64At(bytes: Uint8Array, at: number, count: number): Float64Array {
 
 function nullForNonFinite(values: Float64Array): Array<number | null> {
   return Array.from(values, (value) => (Number.isFinite(value) ? value : null));
+}
+
+function writeFloat64(out: Uint8Array, numbers: Float64Array, at: number): void {
+  if (HOST_IS_LITTLE_ENDIAN) {
+    out.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset + at, numbers.byteLength);
+  numbers.forEach((value, i) => view.setFloat64(i * Float64Array.BYTES_PER_ELEMENT, value, true));
 }

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { isGlob, type Simulation } from '../../shared/api';
 import type { LiveParams } from '../../shared/liveChannel';
 import type { LiveUpdate } from '../../shared/live';
-import { DEFAULT_ROWS_PER_ANSWER, type RowsAnswer, type RowsSeries } from '../../shared/liveRows';
+import { DEFAULT_ROWS_PER_ANSWER, type RowsColumns, type RowsSeriesColumns, type RowsSeriesMeta } from '../../shared/liveRows';
 import type { ProxyClient } from '../../shared/proxyClient';
 import { LiveSeries } from '../../engine/live/downsample';
 import type { Frame } from '../frames/frame';
@@ -21,7 +21,7 @@ export const LIVE_WAIT_MS = 10_000;
 const RETRY_MS = 2_000;
 
 interface FollowedSeries {
-  meta: RowsSeries;
+  meta: RowsSeriesMeta;
   series: LiveSeries;
   last: LiveUpdate | undefined;
 }
@@ -68,7 +68,7 @@ export class LiveFeed {
     const { client, params, logger } = this.options;
     this.simulation = await client.getSimulation(params.simulation);
     while (!signal.aborted) {
-      let answer: RowsAnswer;
+      let answer: RowsColumns;
       try {
         answer = await client.rows(params.simulation, {
           variable: this.asked,
@@ -96,7 +96,7 @@ export class LiveFeed {
   }
 
   /** The answer's rows into each variable's series; the frames of the updates they make. */
-  private take(answer: RowsAnswer): Frame[] {
+  private take(answer: RowsColumns): Frame[] {
     const simulation = this.simulation as Simulation;
     const frames: Frame[] = [];
     const globs = this.options.params.variables.some(isGlob);
@@ -110,11 +110,10 @@ export class LiveFeed {
     this.span = answer.span ?? this.span;
     this.token = answer.token;
     this.from = answer.from + answer.time.length;
-    const time = Float64Array.from(answer.time);
-    const settled = answer.settled;
-    for (const meta of answer.series) {
-      const entry = this.entry(meta);
-      const update = entry.series.push(time, Float64Array.from(meta.values, (v) => v ?? Number.NaN), { settled });
+    const { time, settled } = answer;
+    for (const series of answer.series) {
+      const entry = this.entry(series);
+      const update = entry.series.push(time, series.values, { settled });
       if (update) {
         entry.last = update;
         frames.push(this.frame(simulation, entry.meta, update));
@@ -124,17 +123,18 @@ export class LiveFeed {
     return latestPerVariable(frames);
   }
 
-  private entry(meta: RowsSeries): FollowedSeries {
+  private entry({ values: _values, ...meta }: RowsSeriesColumns): FollowedSeries {
     let entry = this.followed.get(meta.resolvedName);
     if (!entry) {
       const expectedStop = this.span?.stop;
+      // The meta alone: the answer's values are a view of its bytes, which the entry would keep alive.
       entry = { meta, series: new LiveSeries({ maxPoints: this.options.params.maxDataPoints, expectedStop }), last: undefined };
       this.followed.set(meta.resolvedName, entry);
     }
     return entry;
   }
 
-  private frame(simulation: Simulation, series: RowsSeries, update: LiveUpdate): Frame {
+  private frame(simulation: Simulation, series: RowsSeriesMeta, update: LiveUpdate): Frame {
     return liveFrame({ path: this.options.path, params: this.options.params, simulation, series, update });
   }
 }

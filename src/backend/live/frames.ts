@@ -6,7 +6,7 @@
 import type { Series, Simulation } from '../../shared/api';
 import type { LiveParams } from '../../shared/liveChannel';
 import { headerOf, type LiveUpdate, type LiveUpdateHeader } from '../../shared/live';
-import type { RowsSeries } from '../../shared/liveRows';
+import type { RowsSeriesMeta } from '../../shared/liveRows';
 import type { SimVizQuery } from '../../datasource/types';
 import type { Frame } from '../frames/frame';
 import { frameToJson } from '../frames/json';
@@ -30,7 +30,7 @@ function queryOf(params: LiveParams, refId: string): SimVizQuery {
   return { refId, simulations: [params.simulation], variables: params.variables, legend: params.legend, timeAxis: params.timeAxis, displayUnits: params.displayUnits };
 }
 
-function seriesOf(params: LiveParams, simulation: Simulation, meta: RowsSeries, update: LiveUpdate): Series {
+function seriesOf(params: LiveParams, simulation: Simulation, meta: RowsSeriesMeta, update: LiveUpdate): Series {
   const time = update.time.concat(update.provisional.time);
   return {
     simulation: params.simulation,
@@ -53,7 +53,7 @@ export interface LiveFrameInput {
   path: string;
   params: LiveParams;
   simulation: Simulation;
-  series: RowsSeries;
+  series: RowsSeriesMeta;
   update: LiveUpdate;
 }
 

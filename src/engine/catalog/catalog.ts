@@ -43,6 +43,8 @@ export class Catalog {
   private readonly decodeOptions: DecodeOptions;
   private readonly observer: CatalogObserver;
   private isReady = false;
+  private markReady: () => void = () => undefined;
+  private readonly readyPromise = new Promise<void>((resolve) => (this.markReady = resolve));
   private closed = false;
   private lastScan: ScanStats | null = null;
   private scanCount = 0;
@@ -88,6 +90,19 @@ export class Catalog {
     return this.isReady;
   }
 
+  /** Resolves once the first scan has finished, or after `timeoutMs` (whichever comes first). */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.isReady) {
+      return Promise.resolve();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([this.readyPromise, patience]).finally(() => clearTimeout(timer));
+  }
+
   /** The last full scan, and how many have finished; none until the first one has. */
   get scanStats(): { count: number; last: ScanStats | null } {
     return { count: this.scanCount, last: this.lastScan };
@@ -109,6 +124,7 @@ export class Catalog {
     }
     await this.scan();
     this.isReady = true;
+    this.markReady();
     this.observer.readyChanged?.(true);
     this.outages.startChecking(this.options.rootCheckMs ?? DEFAULT_ROOT_CHECK_MS);
   }

@@ -4,10 +4,8 @@
  * a heap number per sample and doubled the JSON time; under load, writing numbers as text was the
  * largest cost of a query after the read itself.
  */
-import { endianness } from 'node:os';
-
 import type { SeriesError } from '../../shared/api';
-import { SERIES_MAGIC, SERIES_PREAMBLE_BYTES, seriesDataStart } from '../../shared/seriesWire';
+import { encodeFramed, SERIES_MAGIC } from '../../shared/seriesWire';
 import type { SeriesData } from './run';
 
 /**
@@ -36,22 +34,9 @@ export function queryResponseJson(entries: ReadonlyArray<SeriesData | SeriesErro
 /** The query answer in the binary form of shared/seriesWire.ts. */
 export function queryResponseBinary(entries: ReadonlyArray<SeriesData | SeriesError>): Buffer {
   const head = JSON.stringify({ series: entries.map(headOf) });
-  const headBytes = Buffer.byteLength(head);
-  const dataStart = seriesDataStart(headBytes);
-  const numbers = entries.reduce((sum, entry) => sum + ('error' in entry ? 0 : 2 * entry.time.length), 0);
-  const out = Buffer.allocUnsafe(dataStart + numbers * Float64Array.BYTES_PER_ELEMENT);
-  out.write(SERIES_MAGIC, 0, 'latin1');
-  out.writeUInt32LE(headBytes, 4);
-  out.write(head, SERIES_PREAMBLE_BYTES, 'utf8');
-  out.fill(' ', SERIES_PREAMBLE_BYTES + headBytes, dataStart);
-  let at = dataStart;
-  for (const entry of entries) {
-    if (!('error' in entry)) {
-      at = writeFloat64(out, entry.time, at);
-      at = writeFloat64(out, entry.values, at);
-    }
-  }
-  return out;
+  const arrays = entries.flatMap((entry) => ('error' in entry ? [] : [entry.time, entry.values]));
+  const out = encodeFramed(SERIES_MAGIC, head, arrays);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 function headOf(entry: SeriesData | SeriesError) {
@@ -60,15 +45,4 @@ function headOf(entry: SeriesData | SeriesError) {
   }
   const { time, values, ...head } = entry;
   return { ...head, points: time.length };
-}
-
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-function writeFloat64(out: Buffer, numbers: Float64Array, at: number): number {
-  if (LITTLE_ENDIAN) {
-    out.set(new Uint8Array(numbers.buffer, numbers.byteOffset, numbers.byteLength), at);
-    return at + numbers.byteLength;
-  }
-  numbers.forEach((value, i) => out.writeDoubleLE(value, at + i * Float64Array.BYTES_PER_ELEMENT));
-  return at + numbers.byteLength;
 }

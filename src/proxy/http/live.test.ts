@@ -8,10 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { Value } from '@sinclair/typebox/value';
+
 import { GrowingFile, matImage, oscillatorRun } from '../../../tests/support/growing';
 import { requestJson, startTestProxy } from '../../../tests/support/proxy';
 import type { SimulationPage } from '../../shared/api';
-import type { RowsAnswer } from '../../shared/liveRows';
+import { decodeRowsColumns, ROWS_MEDIA_TYPE, RowsColumnsSchema, type RowsAnswer, type RowsColumns } from '../../shared/liveRows';
 import type { RunningProxy } from '../main';
 
 let proxy: RunningProxy;
@@ -66,6 +68,26 @@ describe('GET /api/v1/simulations/:id/rows', () => {
     expect(first.body.series).toEqual([expect.objectContaining({ variable: 'x', resolvedName: 'x', unit: 'm', values: run.data.trajectories.x.slice(0, 10) })]);
     const retried = await rows(id, { variable: 'x', from: 0, token: first.body.token });
     expect(retried.body).toEqual(first.body);
+  });
+
+  it('answers the same rows in the binary form the live feed asks for, NaN where JSON has null', async () => {
+    const { id, file } = await growing('route_binary', 300);
+    await file.appendRows(120);
+    const json = await rows(id, { variable: ['x', 'der(*)', 'nope'], from: 0 });
+    // The same cursor again: the retried answer, this time in binary.
+    const query = new URLSearchParams([['variable', 'x'], ['variable', 'der(*)'], ['variable', 'nope'], ['from', '0'], ['token', json.body.token]]);
+    const response = await fetch(`${proxy.url}/api/v1/simulations/${id}/rows?${query.toString()}`, { headers: { accept: `${ROWS_MEDIA_TYPE}, application/json;q=0.9` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(ROWS_MEDIA_TYPE);
+    const binary = decodeRowsColumns(new Uint8Array(await response.arrayBuffer())) as RowsColumns;
+    expect(Value.Check(RowsColumnsSchema, binary)).toBe(true);
+    const { time, series, ...head } = binary;
+    const { time: jsonTime, series: jsonSeries, ...jsonHead } = json.body;
+    expect(head).toEqual(jsonHead);
+    expect(head.missing).toEqual(['nope']);
+    expect(Array.from(time)).toEqual(jsonTime);
+    expect(time.length).toBeGreaterThan(100);
+    expect(series.map(({ values, ...meta }) => ({ ...meta, values: Array.from(values, (v) => (Number.isFinite(v) ? v : null)) }))).toEqual(jsonSeries);
   });
 
   it('waits for the watcher to report growth, and answers at once when it does', async () => {

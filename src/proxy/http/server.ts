@@ -10,6 +10,7 @@ import type { App } from './app';
 import { installAuth } from './auth';
 import { installCors } from './cors';
 import { installErrorHandlers } from './errors';
+import { waitForFirstScan } from './firstScan';
 import { installMetrics } from './metrics';
 import { installSecurityHeaders } from './security-headers';
 import { healthRoutes } from './routes/health';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   inProcess?: boolean;
   /** Default tolerances of the regression check (the proxy config's `regression.tolerances`). */
   regressionTolerances?: Partial<Tolerances>;
+  /** How long a request naming a run not listed yet waits for the first scan (firstScan.ts). */
+  firstScanWaitMs?: number;
 }
 
 export function buildServer(options: ServerOptions): App {
@@ -76,6 +79,7 @@ export function buildServer(options: ServerOptions): App {
   // The OpenAPI document is generated from the route schemas, so it is registered before them.
   app.register(swagger, openApiOptions());
   app.register(async (api) => {
+    api.addHook('preHandler', waitForFirstScan(options.catalog, options.firstScanWaitMs));
     openApiRoute(api);
     healthRoutes(api, options.catalog);
     simulationRoutes(api, options.catalog);

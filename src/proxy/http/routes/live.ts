@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 
 import { API_PREFIX, isGlob, type Simulation } from '../../../shared/api';
-import { DEFAULT_ROWS_PER_ANSWER, RowsAnswerSchema, RowsQuerySchema, type RowsAnswer, type RowsSeries } from '../../../shared/liveRows';
+import { DEFAULT_ROWS_PER_ANSWER, encodeRowsAnswer, ROWS_MEDIA_TYPE, RowsAnswerSchema, RowsQuerySchema, type RowsAnswer, type RowsColumns, type RowsSeriesColumns } from '../../../shared/liveRows';
 import type { Catalog } from '../../../engine/catalog/catalog';
 import { DecodeError, type VariableInfo } from '../../../engine/decoder';
 import { expandVariables } from '../../../engine/query/run';
@@ -15,6 +15,12 @@ import type { App } from '../app';
 import { HttpError } from '../errors';
 import { requireFile, requireSimulation } from './lookup';
 
+/** The binary form (shared/liveRows.ts), which the backend's live feed asks for with its Accept header. */
+const RowsBinarySchema = Type.Unsafe<Buffer>({
+  type: 'string',
+  format: 'binary',
+  description: `"SVR1", a uint32 (little-endian) head length, the head as JSON (the JSON answer without "time" and the series' "values", plus "rows"), spaces up to a multiple of 8 bytes, then the rows' times and each series' values as little-endian float64.`,
+});
 const IdParamsSchema = Type.Object({ id: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 /** Without a watcher nothing reports growth: look again this often while waiting. */
 const POLL_WITHOUT_WATCHER_MS = 1_000;
@@ -38,7 +44,9 @@ function wireValues(values: Float64Array): Array<number | null> {
   return out;
 }
 
-function seriesOf(answer: FollowAnswer, requestedOf: (info: VariableInfo, k: number) => string): RowsSeries[] {
+const NO_ROWS = new Float64Array(0);
+
+function seriesOf(answer: FollowAnswer, requestedOf: (info: VariableInfo, k: number) => string): RowsSeriesColumns[] {
   return answer.variables.map((info, k) => ({
     variable: requestedOf(info, k),
     resolvedName: info.name,
@@ -46,8 +54,13 @@ function seriesOf(answer: FollowAnswer, requestedOf: (info: VariableInfo, k: num
     displayUnit: info.displayUnit,
     valueType: info.valueType,
     description: info.description,
-    values: answer.rows ? wireValues(answer.rows.values[k]) : [],
+    values: answer.rows?.values[k] ?? NO_ROWS,
   }));
+}
+
+/** The JSON answer: null where a value is NaN or infinite. */
+function asJson({ time, series, ...rest }: RowsColumns): RowsAnswer {
+  return { ...rest, time: Array.from(time), series: series.map((entry) => ({ ...entry, values: wireValues(entry.values) })) };
 }
 
 /** Resolves after the next file event for `id`, after `ms`, or when `signal` aborts, whichever comes first. */
@@ -72,8 +85,14 @@ function hasNews(answer: FollowAnswer): boolean {
 export function liveRoutes(app: App, catalog: Catalog, followers: Followers): void {
   app.get(
     `${API_PREFIX}/simulations/:id/rows`,
-    { schema: { params: IdParamsSchema, querystring: RowsQuerySchema, response: { 200: RowsAnswerSchema } } },
-    async (request): Promise<RowsAnswer> => {
+    {
+      schema: {
+        params: IdParamsSchema,
+        querystring: RowsQuerySchema,
+        response: { 200: { content: { 'application/json': { schema: RowsAnswerSchema }, [ROWS_MEDIA_TYPE]: { schema: RowsBinarySchema } } } },
+      },
+    },
+    async (request, reply) => {
       const simulation = requireSimulation(catalog, request.params.id);
       const { variable, from = 0, token, waitMs = 0, limit = DEFAULT_ROWS_PER_ANSWER } = request.query;
       const names = await resolveNames(catalog, simulation, variable);
@@ -96,7 +115,7 @@ export function liveRoutes(app: App, catalog: Catalog, followers: Followers): vo
       }
       const status = catalog.get(simulation.id)?.status ?? simulation.status;
       const requestedNames = new Set(names.map((n) => n.requested));
-      return {
+      const columns: RowsColumns = {
         simulation: simulation.id,
         token: answer.token,
         reset: answer.reset,
@@ -105,10 +124,16 @@ export function liveRoutes(app: App, catalog: Catalog, followers: Followers): vo
         status,
         settled: status !== 'writing' && !answer.more,
         span: answer.span ?? null,
-        time: answer.rows ? Array.from(answer.rows.time) : [],
+        time: answer.rows?.time ?? NO_ROWS,
         series: seriesOf(answer, requestedOf),
         missing: [...variable.filter((name) => !requestedNames.has(name)), ...answer.missing],
       };
+      reply.header('vary', 'accept');
+      if (request.headers.accept?.includes(ROWS_MEDIA_TYPE)) {
+        const body = encodeRowsAnswer(columns);
+        return reply.type(ROWS_MEDIA_TYPE).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      }
+      return asJson(columns);
     }
   );
 }
