@@ -107,12 +107,14 @@ export class LiveFeed {
         frames.push(this.frame(simulation, entry.meta, entry.last));
       }
     }
-    this.span = answer.span ?? this.span;
+    // A restarted run states its own stop time (or none yet): the old run's must not lay out its grid.
+    this.span = answer.reset ? answer.span : (answer.span ?? this.span);
     this.token = answer.token;
     this.from = answer.from + answer.time.length;
     const { time, settled } = answer;
     for (const series of answer.series) {
       const entry = this.entry(series);
+      entry.series.expectStop(this.span?.stop);
       const update = entry.series.push(time, series.values, { settled });
       if (update) {
         entry.last = update;
@@ -126,9 +128,8 @@ export class LiveFeed {
   private entry({ values: _values, ...meta }: RowsSeriesColumns): FollowedSeries {
     let entry = this.followed.get(meta.resolvedName);
     if (!entry) {
-      const expectedStop = this.span?.stop;
       // The meta alone: the answer's values are a view of its bytes, which the entry would keep alive.
-      entry = { meta, series: new LiveSeries({ maxPoints: this.options.params.maxDataPoints, expectedStop }), last: undefined };
+      entry = { meta, series: new LiveSeries({ maxPoints: this.options.params.maxDataPoints }), last: undefined };
       this.followed.set(meta.resolvedName, entry);
     }
     return entry;

@@ -166,6 +166,21 @@ describe('LiveSeries', () => {
     expect(view).toMatchObject({ time: [0, 1, 2], values: [7, 8, 9], provisionalCount: 0, rows: 3 });
   });
 
+  it("lays out a restarted run's grid with its own stop time, not the first run's", () => {
+    const series = new LiveSeries({ maxPoints: 8, expectedStop: 100 });
+    series.push(Float64Array.from(range(20, (i) => i)), Float64Array.from(range(20, (i) => i)));
+    expect(series.grid?.width).toBeCloseTo(100 / 1.5, 9);
+    series.reset();
+    // The new run's catalogue is not written yet at the reset; its stop time comes with a later answer.
+    series.expectStop(10);
+    series.push(Float64Array.from(range(20, (i) => i / 2)), Float64Array.from(range(20, (i) => i)));
+    expect(series.grid?.width).toBeCloseTo(10 / 1.5, 9);
+    // Once the grid is laid out, a stop time stated later changes nothing.
+    series.expectStop(1_000);
+    series.push(Float64Array.of(9.75), Float64Array.of(0));
+    expect(series.grid?.width).toBeCloseTo(10 / 1.5, 9);
+  });
+
   it('reopens the last bucket when rows follow a settled run', () => {
     const series = new LiveSeries({ maxPoints: 8, expectedStop: 1.5 });
     const { view: settled } = follow(

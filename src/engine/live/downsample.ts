@@ -60,7 +60,7 @@ function wireValues(source: Float64Array, from: number, to: number): Array<numbe
 
 export class LiveSeries {
   private readonly maxPoints: number;
-  private readonly expectedStop: number | undefined;
+  private expectedStop: number | undefined;
   /** The rows as they are, while there are at most maxPoints of them. */
   private exact: PointBuffer | undefined;
   private bucketed: Buckets | undefined;
@@ -114,8 +114,13 @@ export class LiveSeries {
     return this.message('replace', 0, this.seq);
   }
 
-  /** The file was truncated or rewritten: start over at row 0. Returns the (empty) replace to send; the next push replaces too. */
+  /**
+   * The file was truncated or rewritten: start over at row 0, without the old run's stop time (see
+   * expectStop). Returns the (empty) replace to send; the next push replaces too. The update
+   * numbers go on, so that the panel takes the replace.
+   */
   reset(): LiveUpdate {
+    this.expectedStop = undefined;
     this.exact = this.emptyRows();
     this.bucketed = undefined;
     this.rows = 0;
@@ -124,6 +129,17 @@ export class LiveSeries {
     const update = this.update('replace');
     this.replaceNext = true;
     return update;
+  }
+
+  /**
+   * The experiment's stop time as the file states it, once known (a run's catalogue may come after
+   * its first answer, a restarted run's after the reset). It lays out the grid, so it counts only
+   * while the rows still fit the exact view.
+   */
+  expectStop(stop: number | undefined): void {
+    if (this.exact) {
+      this.expectedStop = stop;
+    }
   }
 
   /** Rows consumed so far. */
