@@ -106,7 +106,7 @@ export function isRowsAnswer(bytes: Uint8Array): boolean {
  * when the bytes do not hold what their head says.
  */
 export function decodeRowsColumns(bytes: Uint8Array): unknown {
-  const { head, dataStart } = decodeFramedHead(bytes, ROWS_MAGIC);
+  const { head, dataStart } = decodeFramedHead(bytes, ROWS_MAGIC, 'rows answer');
   const { rows, series, ...rest } = (head ?? {}) as { rows?: unknown; series?: unknown };
   if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0 || !Array.isArray(series)) {
     throw new SeriesWireError('the head has no row count or no list of series');

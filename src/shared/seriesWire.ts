@@ -54,10 +54,10 @@ export function encodeFramed(magic: string, head: string, arrays: readonly Float
   return out;
 }
 
-/** The head (parsed JSON) of framed bytes that start with `magic`, and where their numbers start. */
-export function decodeFramedHead(bytes: Uint8Array, magic: string): { head: unknown; dataStart: number } {
+/** The head (parsed JSON) of framed bytes that start with `magic`, and where their numbers start; `kind` names them in errors. */
+export function decodeFramedHead(bytes: Uint8Array, magic: string, kind: string): { head: unknown; dataStart: number } {
   if (!hasMagic(bytes, magic)) {
-    throw new SeriesWireError(`not a binary answer (${magic})`);
+    throw new SeriesWireError(`not a binary ${kind}`);
   }
   const headBytes = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   const dataStart = seriesDataStart(headBytes);
@@ -87,10 +87,7 @@ export type ColumnsEntry = HeadEntry & { time: Float64Array; values: Float64Arra
  * SeriesWireError when the bytes do not hold what their head says.
  */
 export function decodeSeriesColumns(bytes: Uint8Array): { series: Array<HeadEntry | ColumnsEntry> } {
-  if (!isSeriesAnswer(bytes)) {
-    throw new SeriesWireError('not a binary series answer');
-  }
-  const framed = decodeFramedHead(bytes, SERIES_MAGIC);
+  const framed = decodeFramedHead(bytes, SERIES_MAGIC, 'series answer');
   const head = seriesOfHead(framed.head);
   let at = framed.dataStart;
   const series = head.map((entry): HeadEntry | ColumnsEntry => {

@@ -52,9 +52,14 @@ function liveSnapshot(request: CallResourceRequestMessage, live: LiveStreams): {
     : jsonError(404, 'no_stream', `no live stream runs on ${path} (the run has settled, or nobody follows it)`);
 }
 
+/** The resource path without its leading slashes (Grafana sends `api/v1/...`; callers may write `/api/v1/...`). */
+function resourcePath(request: CallResourceRequestMessage): string {
+  return request.path.replace(/^\/+/, '');
+}
+
 /** `api/v1/simulations` and the query string of the URL Grafana received. */
 function targetOf(request: CallResourceRequestMessage): string | undefined {
-  const path = `/${request.path.replace(/^\/+/, '')}`;
+  const path = `/${resourcePath(request)}`;
   if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) {
     return undefined;
   }
@@ -74,7 +79,7 @@ function send(call: Parameters<handleServerStreamingCall<CallResourceRequestMess
 export function resourceService(instances: Instances, live: LiveStreams, logger: Logger): UntypedServiceImplementation {
   const handler: handleServerStreamingCall<CallResourceRequestMessage, CallResourceResponseMessage> = (call) => {
     const request = call.request;
-    if (request.path.replace(/^\/+/, '') === LIVE_SNAPSHOT_PATH) {
+    if (resourcePath(request) === LIVE_SNAPSHOT_PATH) {
       send(call, liveSnapshot(request, live));
       return;
     }

@@ -95,7 +95,7 @@ class LiveResponse {
     return [...byPath].map(([path, params]) => ({ path, params }));
   }
 
-  /** Applies a packet's updates to the views they belong to (a view that missed one is left with a gap: see `gap`). */
+  /** Applies a packet's updates to the views they belong to (a view that missed one is left with a gap: see `gapOn`). */
   apply(path: string, packet: unknown): void {
     for (const json of framesOf(packet)) {
       const frame = dataFrameFromJSON(json);
